@@ -1,0 +1,124 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics is the Prometheus registry of one server (not the global one, so that
+// tests can run many servers in one process).
+type Metrics struct {
+	Registry    *prometheus.Registry
+	requests    *prometheus.HistogramVec
+	Screenings  *prometheus.CounterVec
+	Flags       *prometheus.CounterVec
+	StoreErrors *prometheus.CounterVec
+	// Websites counts website-check outcomes (ObserveWebsite).
+	Websites *prometheus.CounterVec
+	// CacheLookups counts cache hits and misses by cache (ObserveCache); the hit
+	// ratio is rate(hits) / rate(all) in PromQL.
+	CacheLookups *prometheus.CounterVec
+	lists        *listAgeCollector
+}
+
+// NewMetrics registers Hikiai's metrics and the Go runtime's.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "hikiai_http_request_duration_seconds",
+			Help:    "HTTP request latency by route, method and status.",
+			Buckets: []float64{.001, .002, .005, .01, .02, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method", "route", "status"}),
+		Screenings: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hikiai_screenings_total", Help: "Screenings by action.",
+		}, []string{"action"}),
+		Flags: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hikiai_flags_total", Help: "Red flags raised, by code.",
+		}, []string{"code"}),
+		StoreErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hikiai_store_errors_total", Help: "Store errors by operation.",
+		}, []string{"op"}),
+		Websites: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hikiai_website_checks_total",
+			Help: "Website checks by outcome (ok, no_website, unreachable, not_company, timeout, blocked, cached, ...).",
+		}, []string{"outcome"}),
+		CacheLookups: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hikiai_cache_lookups_total",
+			Help: "Cache lookups by cache and result (hit, miss). Hit ratio: sum(rate(...{result=\"hit\"}[5m])) / sum(rate(...[5m])).",
+		}, []string{"cache", "result"}),
+		lists: &listAgeCollector{desc: prometheus.NewDesc("hikiai_list_age_seconds",
+			"Seconds since the current snapshot of each denied-party list was imported.", []string{"source"}, nil), now: time.Now},
+	}
+	m.Registry.MustRegister(m.requests, m.Screenings, m.Flags, m.StoreErrors, m.Websites, m.CacheLookups, m.lists,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *Metrics) observeRequest(method, route string, status int, d time.Duration) {
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Observe(d.Seconds())
+}
+
+func (m *Metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
+}
+
+// ObserveWebsite counts one website-check outcome. Outcomes are a small fixed
+// set chosen by the check (never a URL), so that the label stays bounded.
+func (m *Metrics) ObserveWebsite(outcome string) {
+	m.Websites.WithLabelValues(outcome).Inc()
+}
+
+// ObserveCache counts one lookup in the named cache (website, keys, ...).
+func (m *Metrics) ObserveCache(cache string, hit bool) {
+	result := "miss"
+	if hit {
+		result = "hit"
+	}
+	m.CacheLookups.WithLabelValues(cache, result).Inc()
+}
+
+// ObserveStoreError counts one store error of an operation.
+func (m *Metrics) ObserveStoreError(op string) {
+	m.StoreErrors.WithLabelValues(op).Inc()
+}
+
+// SetListImports tells the metrics where to read when each list's current
+// snapshot was imported (source -> time); the ages are computed at every
+// scrape, so they keep growing when a refresh stalls. fn must be safe to call
+// from the scraping goroutine.
+func (m *Metrics) SetListImports(fn func() map[string]time.Time) {
+	m.lists.mu.Lock()
+	m.lists.imports = fn
+	m.lists.mu.Unlock()
+}
+
+// listAgeCollector reports hikiai_list_age_seconds from a function read at
+// scrape time.
+type listAgeCollector struct {
+	desc    *prometheus.Desc
+	now     func() time.Time
+	mu      sync.Mutex
+	imports func() map[string]time.Time
+}
+
+func (c *listAgeCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *listAgeCollector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	fn := c.imports
+	c.mu.Unlock()
+	if fn == nil {
+		return
+	}
+	now := c.now()
+	for source, at := range fn() {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, now.Sub(at).Seconds(), source)
+	}
+}

@@ -1,0 +1,231 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hikiai/hikiai/api/webhook"
+	"github.com/hikiai/hikiai/screening"
+)
+
+// webhookRequest is the body of POST /v1/webhooks.
+type webhookRequest struct {
+	URL string `json:"url"`
+	// Secret signs deliveries; leave it out to have one generated (and shown once).
+	Secret string   `json:"secret,omitempty"`
+	Events []string `json:"events"`
+}
+
+// webhookView is a webhook as the API shows it: never with its secret, except
+// a generated one in the answer that created it.
+type webhookView struct {
+	ID        string    `json:"id"`
+	URL       string    `json:"url"`
+	Events    []string  `json:"events"`
+	CreatedAt time.Time `json:"created_at"`
+	Disabled  bool      `json:"disabled,omitempty"`
+	// Secret is set only in the creation answer when the server generated it.
+	Secret string `json:"secret,omitempty"`
+}
+
+func viewWebhook(w *screening.Webhook) webhookView {
+	return webhookView{ID: w.ID, URL: w.URL, Events: w.Events, CreatedAt: w.CreatedAt, Disabled: w.Disabled}
+}
+
+// Bounds of a webhook registration.
+const (
+	minSecretLen = 16
+	maxSecretLen = 256
+	maxURLLen    = 2048
+)
+
+// createWebhook is POST /v1/webhooks (admin).
+func (s *Server) createWebhook(c *gin.Context) {
+	var req webhookRequest
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	events, err := validateWebhook(&req)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	generated := req.Secret == ""
+	if generated {
+		var raw [32]byte
+		if _, err := rand.Read(raw[:]); err != nil {
+			fail(c, fmt.Errorf("generate webhook secret: %w", err))
+			return
+		}
+		req.Secret = "whsec_" + base64.RawURLEncoding.EncodeToString(raw[:])
+	}
+	now := s.now().UTC()
+	w := &screening.Webhook{ID: screening.NewID("wh", now), URL: req.URL, Secret: req.Secret, Events: events, CreatedAt: now}
+	k := apiKey(c)
+	audit := screening.NewAuditRecord(now, screening.AuditWebhook, k.ID, w.ID, map[string]any{
+		"action": "create", "url": redactURL(w.URL), "events": events, "secret_generated": generated,
+	})
+	if err := s.store.CreateWebhook(c.Request.Context(), w, audit); err != nil {
+		fail(c, err)
+		return
+	}
+	v := viewWebhook(w)
+	if generated {
+		v.Secret = req.Secret
+	}
+	c.Header("Location", "/v1/webhooks/"+w.ID)
+	c.JSON(http.StatusCreated, v)
+}
+
+// validateWebhook checks the URL, secret and events, naming every bad field,
+// and returns the events without repeats.
+func validateWebhook(req *webhookRequest) ([]string, error) {
+	fields := map[string]string{}
+	req.URL = strings.TrimSpace(req.URL)
+	if why := checkWebhookURL(req.URL); why != "" {
+		fields["url"] = why
+	}
+	if req.Secret != "" {
+		switch n := utf8.RuneCountInString(req.Secret); {
+		case n < minSecretLen:
+			fields["secret"] = fmt.Sprintf("at least %d characters (or leave it out to have one generated)", minSecretLen)
+		case n > maxSecretLen:
+			fields["secret"] = fmt.Sprintf("at most %d characters", maxSecretLen)
+		case strings.ContainsFunc(req.Secret, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+			fields["secret"] = "must not contain spaces or control characters"
+		}
+	}
+	var events []string
+	if len(req.Events) == 0 {
+		fields["events"] = "required: one or more of " + strings.Join(webhook.Events, ", ")
+	}
+	for i, e := range req.Events {
+		if !webhook.KnownEvent(e) {
+			fields[fmt.Sprintf("events[%d]", i)] = fmt.Sprintf("%q is not one of %s", e, strings.Join(webhook.Events, ", "))
+		} else if !slices.Contains(events, e) {
+			events = append(events, e)
+		}
+	}
+	if len(fields) > 0 {
+		return nil, &screening.Error{Code: screening.EINVALID, Message: "invalid webhook", Fields: fields}
+	}
+	return events, nil
+}
+
+// checkWebhookURL says what is wrong with a receiver URL ("" when fine). Private
+// and loopback hosts are allowed on purpose: receivers are usually ERP hosts on
+// the company network, and only an admin registers them (see webhook.NewClient).
+// Credentials in the URL are refused: they would show in listings and logs;
+// the signature is the way a receiver knows the sender.
+func checkWebhookURL(raw string) string {
+	if raw == "" {
+		return "required: the receiver's http or https URL"
+	}
+	if len(raw) > maxURLLen {
+		return fmt.Sprintf("at most %d characters", maxURLLen)
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "not a URL"
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "must start with http:// or https://"
+	case u.User != nil:
+		return "must not carry a user name or password; deliveries are signed instead"
+	case u.Hostname() == "":
+		return "must name a host"
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return "must not have a #fragment"
+	}
+	return ""
+}
+
+// redactURL keeps scheme, host and path for the audit trail; a query string may
+// hold a receiver's token and auditors do not need it.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	u.RawQuery, u.User = "", nil
+	return u.String()
+}
+
+// listWebhooks is GET /v1/webhooks (admin).
+func (s *Server) listWebhooks(c *gin.Context) {
+	hooks, err := s.store.Webhooks(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]webhookView, 0, len(hooks))
+	for _, w := range hooks {
+		out = append(out, viewWebhook(w))
+	}
+	c.JSON(http.StatusOK, listPage[webhookView]{Items: out})
+}
+
+// getWebhook is GET /v1/webhooks/{id} (admin).
+func (s *Server) getWebhook(c *gin.Context) {
+	w, err := s.store.Webhook(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, viewWebhook(w))
+}
+
+// deliveryView shows a delivery with its payload as JSON rather than base64.
+type deliveryView struct {
+	ID        string                      `json:"id"`
+	EventID   string                      `json:"event_id"`
+	Event     string                      `json:"event"`
+	Status    string                      `json:"status"`
+	Attempts  []screening.DeliveryAttempt `json:"attempts"`
+	NextAt    time.Time                   `json:"next_at"`
+	CreatedAt time.Time                   `json:"created_at"`
+	Payload   json.RawMessage             `json:"payload"`
+}
+
+// listDeliveries is GET /v1/webhooks/{id}/deliveries?limit= (admin), newest first.
+func (s *Server) listDeliveries(c *gin.Context) {
+	limit, err := queryLimit(c, 50, 500)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	if _, err := s.store.Webhook(ctx, c.Param("id")); err != nil {
+		fail(c, err)
+		return
+	}
+	ds, err := s.store.Deliveries(ctx, c.Param("id"), limit)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]deliveryView, 0, len(ds))
+	for _, d := range ds {
+		v := deliveryView{ID: d.ID, EventID: d.EventID, Event: d.Event, Status: d.Status, Attempts: d.Attempts,
+			NextAt: d.NextAt, CreatedAt: d.CreatedAt, Payload: d.Payload}
+		if v.Attempts == nil {
+			v.Attempts = []screening.DeliveryAttempt{}
+		}
+		if !json.Valid(v.Payload) {
+			v.Payload = nil
+		}
+		out = append(out, v)
+	}
+	c.JSON(http.StatusOK, listPage[deliveryView]{Items: out})
+}

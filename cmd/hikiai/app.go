@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hikiai/hikiai/api"
+	"github.com/hikiai/hikiai/screening"
+	"github.com/hikiai/hikiai/screening/boltstore"
+	"github.com/hikiai/hikiai/screening/memcache"
+	"github.com/hikiai/hikiai/screening/redisstore"
+)
+
+// backend is an opened store with the cache that goes with it.
+type backend struct {
+	store screening.Store
+	cache screening.Cache
+	redis redis.UniversalClient // nil on the embedded store
+	close func() error
+}
+
+func storePath(cfg Config) string   { return filepath.Join(cfg.DataDir, "hikiai.db") }
+func adminSocket(cfg Config) string { return filepath.Join(cfg.DataDir, "hikiai.sock") }
+
+// openBackend opens Redis when configured, else the embedded store. lockWait is
+// how long to wait for the embedded store's file lock (another process holds it
+// while a server runs).
+func openBackend(ctx context.Context, cfg Config, log *slog.Logger, lockWait time.Duration) (*backend, error) {
+	if cfg.RedisURL != "" {
+		opt, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("HIKIAI_REDIS_URL: %w", err)
+		}
+		client := redis.NewClient(opt)
+		st := redisstore.New(client, redisstore.Options{})
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if aof, err := st.CheckPersistence(pctx); err != nil {
+			log.Warn("could not read Redis persistence settings", slog.Any("err", err))
+		} else if !aof {
+			log.Warn("Redis persistence (AOF) is off: screenings and decisions may be lost on a Redis restart; set appendonly yes and appendfsync always")
+		}
+		return &backend{store: st, cache: redisstore.NewCache(client), redis: client, close: func() error {
+			return errors.Join(st.Close(), client.Close())
+		}}, nil
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
+	}
+	st, err := boltstore.Open(storePath(cfg), boltstore.Options{Timeout: lockWait})
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", storePath(cfg), err)
+	}
+	return &backend{store: st, cache: memcache.New(memcache.Options{MaxEntries: cfg.CacheEntries}), close: st.Close}, nil
+}
+
+// adminFor gives the CLI its admin operations: on the store directly, or through
+// the running server's socket when the server holds the embedded store.
+func adminFor(ctx context.Context, cfg Config, log *slog.Logger) (api.Admin, func() error, error) {
+	b, err := openBackend(ctx, cfg, log, 300*time.Millisecond)
+	if err == nil {
+		return &api.LocalAdmin{Store: b.store, Now: time.Now, Actor: "cli"}, b.close, nil
+	}
+	if errors.Is(err, boltstore.ErrLocked) {
+		if _, serr := os.Stat(adminSocket(cfg)); serr == nil {
+			return api.NewAdminClient(adminSocket(cfg)), func() error { return nil }, nil
+		}
+		return nil, nil, fmt.Errorf("%w (another process holds the store and no admin socket is at %s)", err, adminSocket(cfg))
+	}
+	return nil, nil, err
+}

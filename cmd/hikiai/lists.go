@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hikiai/hikiai/screening"
+)
+
+// listWatcher keeps the service's lists in step with the store: it reloads when
+// the store announces a new snapshot (Redis pub/sub, or in-process for the
+// embedded store) and polls as a fallback, then re-screens known counterparties
+// against what changed. One replica runs each re-screen (Cache.Lock).
+type listWatcher struct {
+	lists     *screening.Lists
+	store     screening.Store
+	cache     screening.Cache
+	rescreen  *screening.Rescreener
+	log       *slog.Logger
+	poll      time.Duration
+	onReload  func(*screening.ListSet) // metrics hook, may be nil
+	mu        sync.Mutex               // one reload at a time
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+}
+
+// start loads the lists once (no re-screen: nothing changed, the process just
+// started) and then watches in the background until stop.
+func (w *listWatcher) start(ctx context.Context) {
+	if _, next, err := w.lists.Reload(ctx, w.store, time.Now()); err != nil {
+		w.log.Warn("lists not loaded at start; screenings are held for review until they are", slog.Any("err", err))
+	} else if next != nil {
+		w.loaded(next)
+	} else {
+		w.log.Warn("no denied-party lists in the store; import them with `hikiai sources import`")
+	}
+	ctx, w.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	var events <-chan string
+	if lw, ok := w.store.(screening.ListWatcher); ok {
+		ch, err := lw.WatchSnapshots(ctx)
+		if err != nil {
+			w.log.Warn("list announcements unavailable; polling only", slog.Any("err", err))
+		} else {
+			events = ch
+		}
+	}
+	w.wg.Go(func() {
+		t := time.NewTicker(w.poll)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case _, ok := <-events:
+				if !ok {
+					events = nil
+					continue
+				}
+			case <-t.C:
+			}
+			w.reload(ctx)
+		}
+	})
+}
+
+func (w *listWatcher) loaded(set *screening.ListSet) {
+	w.log.Info("lists loaded", slog.String("version", set.Version), slog.Int("entries", len(set.Entries)), slog.Int("sources", len(set.Sources)))
+	if w.onReload != nil {
+		w.onReload(set)
+	}
+}
+
+// reload swaps in new lists when the store has them and re-screens the delta.
+func (w *listWatcher) reload(ctx context.Context) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	prev, next, err := w.lists.Reload(ctx, w.store, time.Now())
+	if err != nil {
+		w.log.Warn("list reload failed; the loaded lists stay in force", slog.Any("err", err))
+		return
+	}
+	if next == nil {
+		return
+	}
+	w.loaded(next)
+	delta := screening.Delta(prev, next)
+	if len(delta) == 0 || w.rescreen == nil {
+		return
+	}
+	release, ok, err := w.cache.Lock(ctx, "rescreen:"+next.Version, 30*time.Minute)
+	if err != nil || !ok {
+		w.log.Info("another replica re-screens this list change", slog.String("version", next.Version), slog.Any("err", err))
+		return
+	}
+	defer release()
+	rep, err := w.rescreen.Run(ctx, next, delta)
+	if err != nil {
+		w.log.Error("re-screening failed", slog.Any("err", err), slog.Any("report", rep))
+		return
+	}
+	w.log.Info("re-screening done", slog.Int("delta_entries", rep.DeltaEntries), slog.Int("counterparties", rep.Counterparties),
+		slog.Int("hits", rep.Hits), slog.Int("cases", rep.Cases), slog.Duration("took", rep.Duration))
+}
+
+// stop ends the watcher and waits for a running reload or re-screen.
+func (w *listWatcher) stop() {
+	w.closeOnce.Do(func() {
+		if w.cancel != nil {
+			w.cancel()
+		}
+		w.wg.Wait()
+	})
+}

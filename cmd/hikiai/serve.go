@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/hikiai/hikiai/api"
+	"github.com/hikiai/hikiai/api/webhook"
+	"github.com/hikiai/hikiai/rules"
+	"github.com/hikiai/hikiai/screening"
+	"github.com/hikiai/hikiai/screening/phone"
+	"github.com/hikiai/hikiai/sources/web"
+)
+
+// serve runs the HTTP service until ctx ends (SIGINT, SIGTERM), then lets
+// in-flight requests finish, stops background work, and closes the store.
+func serve(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	settings, err := rules.Load(cfg.RulesDir)
+	if err != nil {
+		return err
+	}
+	if cfg.FetchAllowPriv {
+		log.Warn("HIKIAI_FETCH_ALLOW_PRIVATE is set: the website check may reach loopback and private addresses; never set this in production")
+	}
+	b, err := openBackend(ctx, cfg, log, 2*time.Second)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := b.close(); err != nil {
+			log.Error("close store", slog.Any("err", err))
+		}
+	}()
+
+	svc, err := buildService(ctx, cfg, log, settings, b)
+	if err != nil {
+		return err
+	}
+	defer svc.shutdown()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           svc.api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ln) }()
+
+	if b.redis == nil {
+		// Only one process may hold the embedded store, so the CLI reaches it
+		// through this socket while the server runs.
+		adm, err := listenAdmin(cfg, &api.LocalAdmin{Store: b.store, Now: time.Now, Actor: "cli"})
+		if err != nil {
+			log.Warn("admin socket unavailable; stop the server to run hikiai keys", slog.Any("err", err))
+		} else {
+			servers = append(servers, adm)
+		}
+	}
+	log.Info("hikiai serving", slog.String("addr", ln.Addr().String()), slog.String("store", storeName(cfg)))
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
+	log.Info("shutting down: finishing in-flight requests", slog.Duration("timeout", cfg.ShutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+func storeName(cfg Config) string {
+	if cfg.RedisURL != "" {
+		return "redis"
+	}
+	return "embedded:" + storePath(cfg)
+}
+
+// listenAdmin serves admin operations on a 0600 unix socket in the data dir.
+func listenAdmin(cfg Config, adm api.Admin) (*http.Server, error) {
+	path := adminSocket(cfg)
+	_ = os.Remove(path) // a stale socket from a killed server; we hold the store lock, so no other server runs
+	old := umask(0o177)
+	ln, err := net.Listen("unix", path)
+	umask(old)
+	if err != nil {
+		return nil, fmt.Errorf("admin socket %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("admin socket %s: %w", path, err)
+	}
+	srv := &http.Server{Handler: api.AdminSocketHandler(adm), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, nil
+}
+
+// service is everything serve wires together, with one shutdown for the
+// background parts.
+type service struct {
+	engine   *screening.Engine
+	api      *api.Server
+	shutdown func()
+}
+
+func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *screening.Settings, b *backend) (*service, error) {
+	lists := &screening.Lists{}
+	checks := screening.DefaultChecks(settings, screening.CheckDeps{NormalizePhone: phone.E164})
+	if !settings.DeniedParty.Disabled {
+		checks = append(checks, screening.NewDeniedPartyCheck(settings.DeniedParty, lists, b.store))
+	}
+	var website *screening.WebsiteCheck
+	if cfg.WebsiteCheck && !settings.Website.Disabled {
+		fetcher, err := web.NewFetcher(web.OptionsFrom(settings.Website, cfg.FetchAllowPriv, log))
+		if err != nil {
+			return nil, err
+		}
+		if website, err = screening.NewWebsiteCheck(settings.Website, settings.FreeMailDomains, fetcher, b.cache, log); err != nil {
+			return nil, err
+		}
+		checks = append(checks, website)
+	}
+	engine := &screening.Engine{
+		Store:    b.store,
+		Checks:   checks,
+		Settings: settings,
+		Lists:    lists,
+		Now:      time.Now,
+		Log:      log,
+	}
+	srv := api.New(api.Options{Engine: engine, Store: b.store, Lists: lists, Log: log, Now: time.Now,
+		Ready: func(context.Context) error {
+			if lists.Current() == nil {
+				return errors.New("no denied-party lists loaded")
+			}
+			return nil
+		}})
+	watcher := &listWatcher{
+		lists: lists, store: b.store, cache: b.cache, log: log, poll: 30 * time.Second,
+		rescreen: &screening.Rescreener{Store: b.store, Settings: settings, Now: time.Now, Log: log,
+			Window: time.Duration(settings.Rescreen.WindowDays) * 24 * time.Hour, Workers: settings.Rescreen.Workers},
+	}
+	watcher.start(ctx)
+	// Webhook deliveries run beside the server; every replica runs a dispatcher
+	// (enqueueing is idempotent, claims are leased). Detached from ctx so that
+	// deliveries go on while in-flight requests drain; shutdown stops them.
+	hooks := webhook.New(webhook.Options{Store: b.store, Log: log, Now: time.Now})
+	hooks.Start(context.WithoutCancel(ctx))
+	shutdown := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		watcher.stop()
+		if err := hooks.Shutdown(sctx); err != nil {
+			log.Warn("stop webhook dispatcher", slog.Any("err", err))
+		}
+		if website != nil {
+			if err := website.Shutdown(sctx); err != nil {
+				log.Warn("stop website checks", slog.Any("err", err))
+			}
+		}
+	}
+	return &service{engine: engine, api: srv, shutdown: shutdown}, nil
+}

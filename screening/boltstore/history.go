@@ -1,0 +1,245 @@
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hikiai/hikiai/screening"
+	bolt "go.etcd.io/bbolt"
+)
+
+// maxHistory caps the entries RecordHistory returns per entry; a limit of 0
+// or less means the cap.
+const maxHistory = 1000
+
+// seenPage is how many counterparties SeenCounterparties reads per
+// transaction; the callback runs outside any transaction.
+const seenPage = 500
+
+func historyPrefix(kind, key string) []byte { return cat(lp(kind), lp(key)) }
+
+// historySuffix orders entries of one key by time, then screening id; the
+// NUL ends the id (so "scr_1" sorts before "scr_10", as strings do) and the
+// content hash keeps two entries of one screening at one instant apart.
+func historySuffix(e *screening.HistoryEntry, data []byte) []byte {
+	sum := sha256.Sum256(data)
+	return cat(timeKey(e.At), []byte(e.ScreeningID), []byte{0}, sum[:8])
+}
+
+// screeningOf returns the screening id inside a history key suffix.
+func screeningOf(suffix []byte) []byte {
+	rest := suffix[timeLen:]
+	if i := bytes.IndexByte(rest, 0); i >= 0 {
+		return rest[:i]
+	}
+	return rest
+}
+
+func validHistory(entries []screening.HistoryEntry) error {
+	for i, e := range entries {
+		switch {
+		case e.Kind == "" || e.Key == "":
+			return screening.Errorf(screening.EINVALID, "history entry %d: kind and key are required", i)
+		case e.ScreeningID == "" || strings.IndexByte(e.ScreeningID, 0) >= 0:
+			return screening.Errorf(screening.EINVALID, "history entry %d: screening id is required and cannot contain NUL", i)
+		case e.Window < 0:
+			return screening.Errorf(screening.EINVALID, "history entry %d: negative window", i)
+		}
+	}
+	return nil
+}
+
+// RecordHistory appends the entries in order and, after each, reads the
+// entries of other screenings on its kind and key within its window. One
+// transaction does it all, so of two racing screenings the later one sees
+// the earlier. Concurrent calls share a commit through db.Batch.
+func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEntry, limit int) ([][]screening.HistoryEntry, error) {
+	if err := validHistory(entries); err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return [][]screening.HistoryEntry{}, nil
+	}
+	if limit <= 0 || limit > maxHistory {
+		limit = maxHistory
+	}
+	data := make([][]byte, len(entries))
+	for i := range entries {
+		var err error
+		if data[i], err = json.Marshal(&entries[i]); err != nil {
+			return nil, fmt.Errorf("boltstore: encode history entry %d: %w", i, err)
+		}
+	}
+	var out [][]screening.HistoryEntry
+	err := s.batch(ctx, "record history", func(tx *bolt.Tx) error {
+		out = make([][]screening.HistoryEntry, len(entries)) // Batch may run this twice
+		hb := tx.Bucket(bHistory)
+		for i := range entries {
+			e := &entries[i]
+			prefix, suffix := historyPrefix(e.Kind, e.Key), historySuffix(e, data[i])
+			if err := hb.Put(cat(prefix, suffix), data[i]); err != nil {
+				return err
+			}
+			if e.Kind == screening.HistoryCounterparty {
+				if err := noteSeen(tx, e.Key, suffix); err != nil {
+					return err
+				}
+			}
+			var upper, lower []byte
+			if e.Window > 0 {
+				upper = timeKey(e.At.Add(e.Window).Add(time.Nanosecond)) // exclusive
+				lower = timeKey(e.At.Add(-e.Window))
+			}
+			own := []byte(e.ScreeningID)
+			found := []screening.HistoryEntry{}
+			err := walkDesc(hb, prefix, upper, lower, func(rest, v []byte) (bool, error) {
+				if bytes.Equal(screeningOf(rest), own) {
+					return true, nil
+				}
+				var h screening.HistoryEntry
+				if err := json.Unmarshal(v, &h); err != nil {
+					return false, fmt.Errorf("decode history entry: %w", err)
+				}
+				found = append(found, h)
+				return len(found) < limit, nil
+			})
+			if err != nil {
+				return err
+			}
+			out[i] = found
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// noteSeen keeps, per counterparty, a pointer to its newest entry and one
+// time-ordered key for it, so that SeenCounterparties walks only what changed.
+func noteSeen(tx *bolt.Tx, key string, suffix []byte) error {
+	lb, sb := tx.Bucket(bSeenLatest), tx.Bucket(bSeenAt)
+	old := bytes.Clone(lb.Get([]byte(key)))
+	if old != nil && bytes.Compare(old, suffix) >= 0 {
+		return nil
+	}
+	if old != nil {
+		if err := sb.Delete(cat(old[:timeLen], []byte(key))); err != nil {
+			return err
+		}
+	}
+	if err := lb.Put([]byte(key), suffix); err != nil {
+		return err
+	}
+	return sb.Put(cat(suffix[:timeLen], []byte(key)), []byte{})
+}
+
+// ForgetHistory removes what the given entries recorded: every entry of the
+// same screening on the same kind and key at the same time.
+func (s *Store) ForgetHistory(ctx context.Context, entries []screening.HistoryEntry) error {
+	if err := validHistory(entries); err != nil || len(entries) == 0 {
+		return err
+	}
+	return s.update(ctx, "forget history", func(tx *bolt.Tx) error {
+		hb := tx.Bucket(bHistory)
+		for i := range entries {
+			e := &entries[i]
+			prefix := historyPrefix(e.Kind, e.Key)
+			gone := cat(timeKey(e.At), []byte(e.ScreeningID), []byte{0})
+			var keys [][]byte
+			err := walkAsc(hb, cat(prefix, gone), nil, func(rest, _ []byte) (bool, error) {
+				keys = append(keys, cat(prefix, gone, rest))
+				return true, nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, k := range keys {
+				if err := hb.Delete(k); err != nil {
+					return err
+				}
+			}
+			if e.Kind == screening.HistoryCounterparty && len(keys) > 0 {
+				if err := reseen(tx, e.Key, gone); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// reseen points a counterparty back at its newest remaining entry when the
+// one it pointed at (starting with gone) was forgotten.
+func reseen(tx *bolt.Tx, key string, gone []byte) error {
+	lb, sb := tx.Bucket(bSeenLatest), tx.Bucket(bSeenAt)
+	latest := bytes.Clone(lb.Get([]byte(key)))
+	if latest == nil || !bytes.HasPrefix(latest, gone) {
+		return nil
+	}
+	if err := sb.Delete(cat(latest[:timeLen], []byte(key))); err != nil {
+		return err
+	}
+	if err := lb.Delete([]byte(key)); err != nil {
+		return err
+	}
+	var newest []byte
+	err := walkDesc(tx.Bucket(bHistory), historyPrefix(screening.HistoryCounterparty, key), nil, nil, func(rest, _ []byte) (bool, error) {
+		newest = bytes.Clone(rest)
+		return false, nil
+	})
+	if err != nil || newest == nil {
+		return err
+	}
+	return noteSeen(tx, key, newest)
+}
+
+// SeenCounterparties calls fn with the newest entry of every counterparty
+// whose newest entry is at or after since, oldest first. fn runs outside any
+// transaction (it may write to the store), so the walk goes page by page.
+func (s *Store) SeenCounterparties(ctx context.Context, since time.Time, fn func(screening.HistoryEntry) error) error {
+	from := timeKey(since)
+	for {
+		var batch []screening.HistoryEntry
+		var last []byte
+		err := s.view(ctx, "seen counterparties", func(tx *bolt.Tx) error {
+			lb, hb := tx.Bucket(bSeenLatest), tx.Bucket(bHistory)
+			return walkAsc(tx.Bucket(bSeenAt), nil, from, func(rest, _ []byte) (bool, error) {
+				key := rest[timeLen:]
+				suffix := lb.Get(key)
+				data := hb.Get(cat(historyPrefix(screening.HistoryCounterparty, string(key)), suffix))
+				if suffix == nil || data == nil {
+					return false, fmt.Errorf("seen index points at a missing entry of %q", key)
+				}
+				var e screening.HistoryEntry
+				if err := json.Unmarshal(data, &e); err != nil {
+					return false, fmt.Errorf("decode history entry: %w", err)
+				}
+				batch = append(batch, e)
+				last = bytes.Clone(rest)
+				return len(batch) < seenPage, nil
+			})
+		})
+		if err != nil {
+			return err
+		}
+		for _, e := range batch {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		if len(batch) < seenPage {
+			return nil
+		}
+		from = cat(last, []byte{0}) // the next key after last
+	}
+}

@@ -1,0 +1,302 @@
+package screening
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/hikiai/hikiai/screening/names"
+)
+
+// Check is one red flag. Each lives in its own file and reads its settings from
+// its section of Settings.
+type Check interface {
+	// Code is the flag code the check raises (duplicate_inquiry, ...).
+	Code() string
+	// Run looks at the inquiry (and the history in in) and returns its flags.
+	// An error means the check could not decide: the engine then never answers
+	// proceed and says why in Result.Reasons.
+	Run(ctx context.Context, in *Input) ([]Flag, error)
+}
+
+// Indexer is implemented by checks that compare across inquiries: History names
+// the entries this inquiry adds to the shared history, each with the window the
+// check wants to look at. The engine records them all in one step before any
+// check runs, and hands back what other screenings recorded under the same keys.
+type Indexer interface {
+	History(in *Input) []HistoryEntry
+}
+
+// Input is what a check sees.
+type Input struct {
+	Inquiry     *Inquiry
+	ScreeningID string
+	KeyID       string
+	ReceivedAt  time.Time // the inquiry's received_at, or the time it arrived
+	Now         time.Time
+	Settings    *Settings
+	// CustomerKey is names.Key of the customer's name.
+	CustomerKey string
+	history     map[string][]HistoryEntry
+}
+
+// Seen returns what other screenings recorded under kind and key, newest first,
+// within the window the recording check asked for.
+func (in *Input) Seen(kind, key string) []HistoryEntry {
+	return in.history[kind+"\x00"+key]
+}
+
+// ListsInfo tells which list data screenings run against.
+type ListsInfo interface {
+	// Version is a combined version of every loaded list ("" when none are loaded).
+	Version() string
+}
+
+// Engine screens inquiries: it validates, records history, runs the checks,
+// scores, and stores the result with its case and audit record.
+type Engine struct {
+	Store    Store
+	Checks   []Check
+	Settings *Settings
+	Lists    ListsInfo
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// ScreenRequest is one inquiry to screen on behalf of an API key.
+type ScreenRequest struct {
+	KeyID   string
+	Inquiry Inquiry
+}
+
+// Screen screens one inquiry. It returns the stored screening and whether it was
+// created now (false: an idempotent repeat of an earlier request). Errors: EINVALID
+// with the bad fields, ECONFLICT when the reference was used with another body,
+// EUNAVAILABLE when the store cannot be reached.
+func (e *Engine) Screen(ctx context.Context, req ScreenRequest) (*Screening, bool, error) {
+	inq := req.Inquiry
+	if err := inq.Validate(); err != nil {
+		return nil, false, err
+	}
+	bodyHash := HashInquiry(&inq) // before received_at is defaulted, so a retry hashes the same
+	if inq.Reference != "" {
+		if prev, ok, err := e.repeat(ctx, req.KeyID, inq.Reference, bodyHash); err != nil || ok {
+			return prev, false, err
+		}
+	}
+	now := e.Now().UTC()
+	in := &Input{
+		Inquiry:     &inq,
+		ScreeningID: NewID("scr", now),
+		KeyID:       req.KeyID,
+		ReceivedAt:  inq.ReceivedAt.UTC(),
+		Now:         now,
+		Settings:    e.Settings,
+		CustomerKey: names.Key(inq.Customer.Name),
+	}
+	if inq.ReceivedAt.IsZero() {
+		in.ReceivedAt = now
+	}
+	entries, err := e.recordHistory(ctx, in)
+	if err != nil {
+		return nil, false, err
+	}
+	s := e.evaluate(ctx, in)
+	s.KeyID, s.BodyHash, s.CustomerKey, s.Inquiry = req.KeyID, bodyHash, in.CustomerKey, inq
+	var c *Case
+	if s.Action != ActionProceed {
+		c = NewCase(s, now)
+		s.CaseID = c.ID
+	}
+	audit := NewAuditRecord(now, AuditScreening, req.KeyID, s.ID, map[string]any{
+		"reference": s.Reference, "customer": inq.Customer.Name, "score": s.Score, "level": s.Level,
+		"action": s.Action, "flags": flagCodes(s.Flags), "case_id": s.CaseID, "body_hash": bodyHash,
+		"lists_version": s.ListsVersion,
+	})
+	if err := e.Store.SaveScreening(ctx, s, c, audit); err != nil {
+		e.forget(entries)
+		if ErrorCode(err) == ECONFLICT && inq.Reference != "" {
+			// Another request with the same reference won the race: answer as a repeat.
+			if prev, ok, rerr := e.repeat(ctx, req.KeyID, inq.Reference, bodyHash); rerr != nil || ok {
+				return prev, false, rerr
+			}
+		}
+		return nil, false, fmt.Errorf("save screening: %w", err)
+	}
+	return s, true, nil
+}
+
+// repeat looks for an earlier screening with the same key and reference.
+func (e *Engine) repeat(ctx context.Context, keyID, ref, bodyHash string) (*Screening, bool, error) {
+	prev, err := e.Store.ScreeningByReference(ctx, keyID, ref)
+	switch {
+	case ErrorCode(err) == ENOTFOUND:
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("look up reference: %w", err)
+	case prev.BodyHash != bodyHash:
+		return nil, false, &Error{Code: ECONFLICT, Message: fmt.Sprintf("reference %q was already used with a different inquiry (screening %s)", ref, prev.ID),
+			Fields: map[string]string{"reference": "already used with a different body"}}
+	}
+	return prev, true, nil
+}
+
+// recordHistory gathers the entries every indexing check wants, plus one
+// counterparty entry per named party, and records them in one step.
+func (e *Engine) recordHistory(ctx context.Context, in *Input) ([]HistoryEntry, error) {
+	var entries []HistoryEntry
+	seen := map[string]bool{}
+	add := func(h HistoryEntry) {
+		k := h.Kind + "\x00" + h.Key
+		if h.Key == "" || seen[k] {
+			return
+		}
+		seen[k] = true
+		h.ScreeningID, h.Reference, h.At = in.ScreeningID, in.Inquiry.Reference, in.ReceivedAt
+		entries = append(entries, h)
+	}
+	for _, p := range in.Inquiry.Parties() {
+		add(HistoryEntry{Kind: HistoryCounterparty, Key: names.Key(p.Party.Name), Party: p.Role,
+			Name: p.Party.Name, NameKey: names.Key(p.Party.Name), Country: p.Party.Country, Window: 24 * time.Hour})
+	}
+	for _, c := range e.Checks {
+		if ix, ok := c.(Indexer); ok {
+			for _, h := range ix.History(in) {
+				add(h)
+			}
+		}
+	}
+	found, err := e.Store.RecordHistory(ctx, entries, e.Settings.Scoring.HistoryLimit)
+	if err != nil {
+		return nil, fmt.Errorf("record history: %w", err)
+	}
+	in.history = make(map[string][]HistoryEntry, len(entries))
+	for i, h := range entries {
+		if i < len(found) {
+			in.history[h.Kind+"\x00"+h.Key] = found[i]
+		}
+	}
+	return entries, nil
+}
+
+// forget removes history a screening recorded but could not save. It runs on a
+// fresh context: the request's may be the reason the save failed.
+func (e *Engine) forget(entries []HistoryEntry) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := e.Store.ForgetHistory(ctx, entries); err != nil {
+		e.Log.Warn("forget history of failed screening", slog.Any("err", err), slog.Int("entries", len(entries)))
+	}
+}
+
+// evaluate runs every check concurrently and grades the result.
+func (e *Engine) evaluate(ctx context.Context, in *Input) *Screening {
+	type outcome struct {
+		flags []Flag
+		err   error
+	}
+	outcomes := make([]outcome, len(e.Checks))
+	ctx, cancel := context.WithTimeout(ctx, e.Settings.Scoring.CheckTimeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i, c := range e.Checks {
+		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					outcomes[i].err = fmt.Errorf("check %s panicked: %v", c.Code(), r)
+				}
+			}()
+			outcomes[i].flags, outcomes[i].err = c.Run(ctx, in)
+		})
+	}
+	wg.Wait()
+
+	s := &Screening{Result: Result{ID: in.ScreeningID, Reference: in.Inquiry.Reference, ScreenedAt: in.Now, Flags: []Flag{}}}
+	if e.Lists != nil {
+		s.ListsVersion = e.Lists.Version()
+	}
+	block := false
+	for i, o := range outcomes {
+		if o.err != nil {
+			e.Log.Warn("check could not run", slog.String("check", e.Checks[i].Code()), slog.Any("err", o.err), slog.String("screening", in.ScreeningID))
+			s.Reasons = append(s.Reasons, fmt.Sprintf("%s: %s", e.Checks[i].Code(), ReasonOf(o.err)))
+		}
+		for _, f := range o.flags {
+			if f.Evidence == nil {
+				f.Evidence = map[string]any{}
+			}
+			s.Flags = append(s.Flags, f)
+			if !f.Suppressed {
+				s.Score += f.Points
+				block = block || f.Block
+			}
+		}
+	}
+	sort.SliceStable(s.Flags, func(i, j int) bool { return s.Flags[i].Points > s.Flags[j].Points })
+	s.Score = min(max(s.Score, 0), 100)
+	s.Level, s.Action = e.Settings.Scoring.Grade(s.Score)
+	if block {
+		s.Level, s.Action = LevelHigh, ActionBlock
+	}
+	if len(s.Reasons) > 0 && s.Action == ActionProceed {
+		s.Action = ActionReview // a check that could not decide never lets an inquiry through
+	}
+	return s
+}
+
+// Degraded is returned by a check that ran but lacked data it needs (lists not
+// loaded, website check timed out); Reason is shown to the caller.
+type Degraded struct{ Reason string }
+
+func (d *Degraded) Error() string { return d.Reason }
+
+// ReasonOf gives the caller-facing reason of a check error.
+func ReasonOf(err error) string {
+	var d *Degraded
+	if errors.As(err, &d) {
+		return d.Reason
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out"
+	}
+	return "could not run"
+}
+
+// NewCase opens a case for a held screening.
+func NewCase(s *Screening, now time.Time) *Case {
+	return &Case{
+		ID: NewID("case", now), ScreeningID: s.ID, Status: CaseOpen, Level: s.Level, Action: s.Action,
+		Score: s.Score, Customer: s.Inquiry.Customer.Name, CustomerKey: s.CustomerKey,
+		FlagCodes: flagCodes(s.Flags), KeyID: s.KeyID, CreatedAt: now, UpdatedAt: now,
+	}
+}
+
+func flagCodes(fs []Flag) []string {
+	out := make([]string, 0, len(fs))
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if !seen[f.Code] && !f.Suppressed {
+			seen[f.Code] = true
+			out = append(out, f.Code)
+		}
+	}
+	return out
+}
+
+// HashInquiry is the idempotency hash of an inquiry: SHA-256 of its canonical
+// JSON (fixed field order, sorted map keys) after validation's normalisation.
+func HashInquiry(in *Inquiry) string {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,141 @@
+package screening
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hikiai/hikiai/screening/names"
+)
+
+// ListSet is every loaded list snapshot with one name index over all entries.
+// It is immutable; Lists swaps whole sets so a screening sees one version.
+type ListSet struct {
+	Sources  []ListSnapshot // metadata, Entries nil
+	Entries  []Entry        // every entry, in index order
+	Index    *names.Index
+	Version  string // combined version of every source
+	LoadedAt time.Time
+	byKey    map[string]int
+}
+
+// NewListSet builds the name index over snapshots (entries included).
+func NewListSet(snaps []ListSnapshot, now time.Time) (*ListSet, error) {
+	sort.Slice(snaps, func(i, j int) bool { return snaps[i].Source < snaps[j].Source })
+	n := 0
+	for _, s := range snaps {
+		n += len(s.Entries)
+	}
+	set := &ListSet{Entries: make([]Entry, 0, n), LoadedAt: now, byKey: make(map[string]int, n)}
+	records := make([]names.Record, 0, n)
+	parts := make([]string, 0, len(snaps))
+	for _, s := range snaps {
+		for _, e := range s.Entries {
+			set.byKey[e.Key()] = len(set.Entries)
+			set.Entries = append(set.Entries, e)
+			records = append(records, RecordOf(&e))
+		}
+		meta := s
+		meta.Entries = nil
+		set.Sources = append(set.Sources, meta)
+		parts = append(parts, s.Source+"="+s.Version)
+	}
+	ix, err := names.NewIndex(records)
+	if err != nil {
+		return nil, fmt.Errorf("build name index: %w", err)
+	}
+	set.Index = ix
+	if len(parts) > 0 {
+		sum := sha256.Sum256([]byte(strings.Join(parts, ";")))
+		set.Version = hex.EncodeToString(sum[:8])
+	}
+	return set, nil
+}
+
+// RecordOf is what the name index keeps of an entry.
+func RecordOf(e *Entry) names.Record {
+	r := names.Record{ID: e.Key(), Countries: e.Countries, Kind: string(e.Kind)}
+	for _, n := range e.Names {
+		r.Names = append(r.Names, names.NameVariant{Value: n.Value, Weak: n.Strength == NameWeak})
+	}
+	return r
+}
+
+// Entry returns an entry by its key.
+func (s *ListSet) Entry(key string) (*Entry, bool) {
+	i, ok := s.byKey[key]
+	if !ok {
+		return nil, false
+	}
+	return &s.Entries[i], true
+}
+
+// SourceVersion returns the snapshot version of one source.
+func (s *ListSet) SourceVersion(source string) string {
+	for _, m := range s.Sources {
+		if m.Source == source {
+			return m.Version
+		}
+	}
+	return ""
+}
+
+// ListHit is a search hit with its entry.
+type ListHit struct {
+	Entry *Entry
+	names.Hit
+}
+
+// Search finds entries whose names match query.
+func (s *ListSet) Search(query string, opt names.SearchOptions) []ListHit {
+	hits := s.Index.Search(query, opt)
+	out := make([]ListHit, len(hits))
+	for i, h := range hits {
+		out[i] = ListHit{Entry: &s.Entries[h.Index], Hit: h}
+	}
+	return out
+}
+
+// Lists holds the current ListSet; Swap replaces it for every later reader.
+type Lists struct {
+	cur atomic.Pointer[ListSet]
+}
+
+// Current returns the loaded set, or nil before any list was loaded.
+func (l *Lists) Current() *ListSet { return l.cur.Load() }
+
+// Swap installs a new set.
+func (l *Lists) Swap(s *ListSet) { l.cur.Store(s) }
+
+// Version is the combined version of the loaded lists ("" when none).
+func (l *Lists) Version() string {
+	if s := l.cur.Load(); s != nil {
+		return s.Version
+	}
+	return ""
+}
+
+// ListNames are the lists' names for people, in English and Japanese.
+var ListNames = map[string][2]string{
+	"meti_eul":  {"METI End User List", "経済産業省 外国ユーザーリスト"},
+	"jp_mof":    {"MOF asset-freeze list", "財務省 資産凍結等経済制裁対象者リスト"},
+	"us_csl":    {"US Consolidated Screening List", "米国 統合スクリーニングリスト（CSL）"},
+	"ofac_sdn":  {"OFAC SDN List", "米国財務省 OFAC SDNリスト"},
+	"ofac_cons": {"OFAC non-SDN lists", "米国財務省 OFAC 非SDNリスト"},
+	"bis_dpl":   {"BIS Denied Persons List", "米国商務省 取引禁止顧客リスト（DPL）"},
+	"un_sc":     {"UN Security Council sanctions list", "国連安全保障理事会 制裁リスト"},
+	"eu_fsf":    {"EU financial sanctions list", "EU 金融制裁リスト"},
+	"uk_fcdo":   {"UK sanctions list", "英国 制裁リスト"},
+}
+
+// ListName gives the English and Japanese names of a list code.
+func ListName(source string) (en, ja string) {
+	if n, ok := ListNames[source]; ok {
+		return n[0], n[1]
+	}
+	return source, source
+}

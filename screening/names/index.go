@@ -1,0 +1,747 @@
+package names
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// NameVariant is one name or alias of a record.
+type NameVariant struct {
+	Value string `json:"value"`
+	// Weak marks aliases the list itself calls weak or of low quality
+	// (OFAC "weak AKA", UN "low quality"). A weak alias alone never gives a
+	// strong match.
+	Weak bool `json:"weak,omitempty"`
+}
+
+// Record is what the index knows of one list entry.
+type Record struct {
+	ID        string        `json:"id"`
+	Names     []NameVariant `json:"names"`
+	Countries []string      `json:"countries,omitempty"` // ISO 3166-1 alpha-2
+	Kind      string        `json:"kind,omitempty"`      // person, organisation, vessel, aircraft
+}
+
+// SearchOptions tune one search.
+type SearchOptions struct {
+	// Country of the party screened (ISO alpha-2). A record of the same
+	// country scores a little higher, a record that names only other
+	// countries a little lower; the country never makes a match by itself.
+	Country string
+	// CountryOnly drops records that name countries other than Country
+	// (records without a country are kept).
+	CountryOnly bool
+	// Kind keeps only records of this kind (records without a kind are kept).
+	Kind string
+	// Limit is the most hits returned; 0 means 10.
+	Limit int
+	// MinScore is the lowest score returned; 0 means 0.5.
+	MinScore float64
+	// Threshold decides Hit.Match; 0 means DefaultThreshold.
+	Threshold float64
+}
+
+// Hit is one record found by a search.
+type Hit struct {
+	// Index is the record's position in the slice given to NewIndex.
+	Index int    `json:"index"`
+	ID    string `json:"id"`
+	// Name is the name or alias that matched best, as the list writes it.
+	Name  string  `json:"name"`
+	Weak  bool    `json:"weak,omitempty"`
+	Score float64 `json:"score"`
+	Match bool    `json:"match"`
+	// Strong is a match on a strong name at StrongThreshold or above.
+	Strong bool `json:"strong"`
+	// CountryAdjustment is what the country added to or took from the
+	// name score.
+	CountryAdjustment float64    `json:"country_adjustment,omitempty"`
+	Comparison        Comparison `json:"comparison"`
+}
+
+// StrongThreshold is the score from which a match on a strong name counts
+// as strong; WeakAliasCap is the most a weak alias can score, below it.
+const (
+	StrongThreshold = 0.9
+	WeakAliasCap    = 0.85
+)
+
+// Country modifiers: small against the name score on purpose.
+const (
+	sameCountryBonus     = 0.03
+	otherCountryPenalty  = 0.05
+	defaultLimit         = 10
+	defaultMinScore      = 0.5
+	candidatesPerLimit   = 5
+	minCandidates        = 40
+	postingBudget        = 150_000 // postings visited per query, at most
+	fuzzyMinTokenLen     = 3
+	maxFuzzyVocabPerTerm = 256
+)
+
+// Index is an in-memory name index over list records. It is immutable once
+// built, so any number of goroutines may search it at once, and a service
+// can swap a new one in atomically.
+type Index struct {
+	records []Record
+	names   []indexedName // all names, grouped by record
+	first   []int32       // first[r] is the first name of record r; first[len] = len(names)
+
+	vocab    []*tok           // distinct tokens
+	vocabKey map[string]int32 // token key → vocab id
+	rarity   []float32        // per vocab id, 0.3..1
+	postings [][]int32        // per vocab id, record indices, ascending, unique
+	forms    map[string][]int32
+	grams    map[string][]int32 // letter bigrams of words without a Latin reading → vocab ids
+	near     neighbourIndex     // deletion neighbourhoods of Latin and phonetic forms
+	skels    map[string][]int32 // skeleton → vocab ids, for kana, Arabic and Han queries
+	acronyms map[string][]int32 // initials of a name's words → record indices
+
+	idfRef  float64
+	scratch sync.Pool
+}
+
+// indexedName is one name of a record as vocabulary ids.
+type indexedName struct {
+	value string
+	toks  []int32
+	weak  bool
+}
+
+// ErrEmptyName is returned for a record name that has no letters or digits.
+var ErrEmptyName = errors.New("name has no letters or digits")
+
+// NewIndex analyses the names of all records and builds the index. Names
+// are analysed on all cores. A record without any usable name is an error
+// naming the record.
+func NewIndex(records []Record) (*Index, error) {
+	ix := &Index{records: records, vocabKey: make(map[string]int32), acronyms: make(map[string][]int32)}
+	// analyse names in parallel
+	type job struct{ r, n int }
+	total := 0
+	for _, r := range records {
+		total += len(r.Names)
+	}
+	analysed := make([][]Token, total)
+	offsets := make([]int, len(records)+1)
+	for i, r := range records {
+		offsets[i+1] = offsets[i] + len(r.Names)
+	}
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	chunk := (len(records) + workers - 1) / max(workers, 1)
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min(len(records), (w+1)*chunk)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				for j, nv := range records[i].Names {
+					analysed[offsets[i]+j] = analyse(nv.Value)
+				}
+			}
+		}(lo, hi)
+	}
+	wg.Wait()
+
+	ix.first = make([]int32, len(records)+1)
+	ix.names = make([]indexedName, 0, total)
+	var post [][]int32
+	for i, r := range records {
+		ix.first[i] = int32(len(ix.names))
+		usable := 0
+		for j, nv := range r.Names {
+			ts := analysed[offsets[i]+j]
+			ids := make([]int32, 0, len(ts))
+			for _, t := range ts {
+				id := ix.intern(t)
+				ids = append(ids, id)
+				for len(post) <= int(id) {
+					post = append(post, nil)
+				}
+				p := post[id]
+				if n := len(p); n == 0 || p[n-1] != int32(i) {
+					post[id] = append(p, int32(i))
+				}
+			}
+			if len(ids) > 0 {
+				usable++
+			}
+			if a := acronymOf(ts); a != "" {
+				ix.acronyms[a] = appendUnique(ix.acronyms[a], int32(i))
+			}
+			ix.names = append(ix.names, indexedName{value: nv.Value, toks: ids, weak: nv.Weak})
+		}
+		if usable == 0 {
+			return nil, fmt.Errorf("names: record %d (id %q): %w", i, r.ID, ErrEmptyName)
+		}
+	}
+	ix.first[len(records)] = int32(len(ix.names))
+	for len(post) < len(ix.vocab) {
+		post = append(post, nil)
+	}
+	ix.postings = post
+
+	n := float64(max(len(records), 1))
+	// A token in at most ~10 records counts fully; one in a tenth of all
+	// records counts about half.
+	ix.idfRef = math.Log(math.Max(n/10, 10))
+	ix.rarity = make([]float32, len(ix.vocab))
+	ix.forms = make(map[string][]int32)
+	ix.grams = make(map[string][]int32)
+	ix.skels = make(map[string][]int32)
+	var nb neighbourBuilder
+	for id, t := range ix.vocab {
+		ix.rarity[id] = float32(ix.rarityOf(len(ix.postings[id])))
+		if !t.counts() {
+			continue
+		}
+		for i, f := range t.forms {
+			ix.forms[f] = append(ix.forms[f], int32(id))
+			if t.wordLike() && len(f) >= fuzzyMinTokenLen && t.Class != ClassGeneric {
+				nb.add('r', f, int32(id))
+				if t.phon[i] != f {
+					nb.add('p', t.phon[i], int32(id))
+				}
+			}
+		}
+		if t.wordLike() && (t.Script == ScriptHebrew || t.Script == ScriptOther) {
+			for _, g := range runeBigrams(t.Text) {
+				ix.grams[g] = appendUnique(ix.grams[g], int32(id))
+			}
+		}
+		if t.wordLike() && len(t.phon) > 0 && t.phon[0] != "" {
+			k := "\x02" + t.phon[0]
+			ix.forms[k] = append(ix.forms[k], int32(id))
+		}
+		if t.wordLike() && len(t.skel) >= 2 {
+			ix.skels[t.skel] = append(ix.skels[t.skel], int32(id))
+		}
+		if t.Latin == "" || sameScriptOnly(t.Script) {
+			ix.forms["\x00"+t.Text] = append(ix.forms["\x00"+t.Text], int32(id))
+		}
+	}
+	ix.near = nb.build()
+	ix.scratch.New = func() any { return newSearchScratch(len(records)) }
+	return ix, nil
+}
+
+func appendUnique(s []int32, v int32) []int32 {
+	if n := len(s); n > 0 && s[n-1] == v {
+		return s
+	}
+	return append(s, v)
+}
+
+// sameScriptOnly reports scripts whose tokens are also looked up by their
+// own text (Han and Hangul meet only in their own characters).
+func sameScriptOnly(s Script) bool {
+	return s == ScriptHan || s == ScriptHangul || s == ScriptHebrew || s == ScriptOther
+}
+
+// tokenKey identifies a distinct token in the vocabulary.
+func tokenKey(t Token) string {
+	var b strings.Builder
+	b.WriteByte(byte(t.Script))
+	b.WriteByte(byte(t.Class))
+	b.WriteString(t.Text)
+	b.WriteByte(0)
+	b.WriteString(t.Latin)
+	for _, a := range t.Alt {
+		b.WriteByte(0)
+		b.WriteString(a)
+	}
+	return b.String()
+}
+
+func (ix *Index) intern(t Token) int32 {
+	k := tokenKey(t)
+	if id, ok := ix.vocabKey[k]; ok {
+		return id
+	}
+	id := int32(len(ix.vocab))
+	ix.vocabKey[k] = id
+	ix.vocab = append(ix.vocab, newTok(t))
+	return id
+}
+
+// rarityOf turns a document frequency into a weight factor in 0.3..1.
+func (ix *Index) rarityOf(df int) float64 {
+	if df <= 0 {
+		return 1
+	}
+	idf := math.Log(float64(len(ix.records)+1) / float64(df))
+	return math.Max(0.3, math.Min(1, idf/ix.idfRef))
+}
+
+// acronymOf returns the initials of a name of 2 to 5 words (particles
+// skipped), so that a query "PLA" finds "People's Liberation Army".
+func acronymOf(ts []Token) string {
+	var b []byte
+	for _, t := range ts {
+		if t.Class == ClassParticle || t.Class == ClassLegal || t.Class == ClassTitle {
+			continue
+		}
+		if (t.Class != ClassName && t.Class != ClassGeneric) || t.Script != ScriptLatin || len(t.Latin) < 2 {
+			return ""
+		}
+		b = append(b, t.Latin[0])
+	}
+	if len(b) < 2 || len(b) > 5 {
+		return ""
+	}
+	return string(b)
+}
+
+// runeBigrams are the padded bigrams of a word of a script without a
+// Latin reading, by letters, marked so they never collide with Latin ones.
+func runeBigrams(w string) []string {
+	rs := append(append([]rune{'$'}, []rune(w)...), '$')
+	out := make([]string, 0, len(rs)-1)
+	for i := 0; i+2 <= len(rs); i++ {
+		out = append(out, "\x01"+string(rs[i:i+2]))
+	}
+	return out
+}
+
+// Len is the number of records.
+func (ix *Index) Len() int { return len(ix.records) }
+
+// Record returns the record at index i.
+func (ix *Index) Record(i int) Record { return ix.records[i] }
+
+// VocabularySize is the number of distinct tokens, for metrics.
+func (ix *Index) VocabularySize() int { return len(ix.vocab) }
+
+// searchScratch is per-search working memory, pooled: a dense accumulator
+// over records and a counter over vocabulary ids.
+type searchScratch struct {
+	acc        []float32
+	touched    []int32
+	candidates []int32
+}
+
+func newSearchScratch(nRecords int) *searchScratch {
+	return &searchScratch{acc: make([]float32, nRecords)}
+}
+
+func (s *searchScratch) reset() {
+	for _, r := range s.touched {
+		s.acc[r] = 0
+	}
+	s.touched = s.touched[:0]
+	s.candidates = s.candidates[:0]
+}
+
+// termMatch is a vocabulary token found for a query token.
+type termMatch struct {
+	id  int32
+	sim float64
+	via string
+	q   int // query token index
+}
+
+// lookup finds the vocabulary tokens alike to query token q: exact forms,
+// its own text for Han and Hangul, trigram neighbours verified by pairSim,
+// and skeletons for kana, Arabic and Han.
+func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []termMatch {
+	seen := map[int32]bool{}
+	add := func(id int32) {
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		v := ix.vocab[id]
+		if !v.counts() {
+			return
+		}
+		s, via := pairSim(q, v)
+		if s >= minPairSim {
+			out = append(out, termMatch{id: id, sim: s, via: via, q: qi})
+		}
+	}
+	for _, f := range q.forms {
+		for _, id := range ix.forms[f] {
+			add(id)
+		}
+	}
+	if q.Latin == "" || sameScriptOnly(q.Script) {
+		for _, id := range ix.forms["\x00"+q.Text] {
+			add(id)
+		}
+	}
+	if !q.wordLike() {
+		return out
+	}
+	for _, p := range q.phon {
+		for _, id := range ix.forms["\x02"+p] {
+			add(id)
+		}
+	}
+	if q.Class == ClassGeneric {
+		return out // generic words are looked up as written: a misspelt "Trading" finds nothing worth having
+	}
+	// the consonant skeleton meets transliterations that differ in more
+	// than one vowel (Schulze / Scholz, Muhammad / Mohammed), and Arabic
+	// script or katakana spellings
+	if len(q.skel) >= 3 || (noVowelScript(q.Script) && len(q.skel) >= 2) {
+		for n, id := range ix.skels[q.skel] {
+			if n >= maxFuzzyVocabPerTerm {
+				break
+			}
+			add(id)
+		}
+	}
+	// a word written joined on the query side contains indexed words
+	// (VladimirPutin ~ Vladimir Putin); the scorer joins them back.
+	if q.Script == ScriptLatin && len(q.Latin) >= 6 {
+		for cut := 3; cut <= len(q.Latin)-3; cut++ {
+			for _, part := range [2]string{q.Latin[:cut], q.Latin[cut:]} {
+				for _, id := range ix.forms[part] {
+					if !seen[id] && ix.vocab[id].wordLike() {
+						seen[id] = true
+						out = append(out, termMatch{id: id, sim: 0.8, via: viaJoined, q: qi})
+					}
+				}
+			}
+		}
+	}
+	if sameScriptOnly(q.Script) && q.Script != ScriptHan && q.Script != ScriptHangul {
+		for _, g := range runeBigrams(q.Text) {
+			for _, id := range ix.grams[g] {
+				add(id)
+			}
+		}
+	}
+	// deletion neighbours of the Latin and the phonetic form
+	verified := 0
+	addNear := func(id int32) {
+		if verified < maxFuzzyVocabPerTerm && !seen[id] {
+			verified++
+			add(id)
+		}
+	}
+	for i, f := range q.forms {
+		if len(f) < fuzzyMinTokenLen {
+			continue
+		}
+		ix.near.lookup('r', f, addNear)
+		if q.phon[i] != f && len(q.phon[i]) >= 2 {
+			ix.near.lookup('p', q.phon[i], addNear)
+		}
+	}
+	return out
+}
+
+// Search finds the records whose names are most alike to query, best first.
+func (ix *Index) Search(query string, opt SearchOptions) []Hit {
+	limit := opt.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	minScore := opt.MinScore
+	if minScore <= 0 {
+		minScore = defaultMinScore
+	}
+	threshold := opt.Threshold
+	if threshold <= 0 {
+		threshold = DefaultThreshold
+	}
+	q := prepare(query)
+	if len(ix.records) == 0 || len(q) == 0 {
+		return nil
+	}
+	sc := ix.scratch.Get().(*searchScratch)
+	defer func() {
+		sc.reset()
+		ix.scratch.Put(sc)
+	}()
+
+	// 1. vocabulary matches per query token, and the query side's rarity
+	var matches []termMatch
+	qRarity := make([]float64, len(q))
+	for i, t := range q {
+		qRarity[i] = 1
+		if !t.counts() {
+			continue
+		}
+		before := len(matches)
+		matches = ix.lookup(t, i, sc, matches)
+		best := -1.0
+		for _, m := range matches[before:] {
+			if m.sim > best || (m.sim == best && ix.rarity[m.id] < float32(qRarity[i])) {
+				best = m.sim
+				qRarity[i] = float64(ix.rarity[m.id])
+			}
+		}
+	}
+	// joined query words may match one indexed word (Sber bank ~ Sberbank)
+	for i := 0; i+1 < len(q); i++ {
+		if !q[i].wordLike() || !q[i+1].wordLike() || q[i].Latin == "" || q[i+1].Latin == "" {
+			continue
+		}
+		j := newTok(Token{Text: q[i].Latin + q[i+1].Latin, Latin: q[i].Latin + q[i+1].Latin, Script: ScriptLatin})
+		matches = ix.lookup(j, i, sc, matches)
+	}
+
+	// the similarities found here are the ones the scorer uses for
+	// word pairs; other pairs (particles, initials, numbers) it computes
+	known := make(map[uint64]termMatch, len(matches))
+	for _, m := range matches {
+		k := uint64(m.q)<<32 | uint64(uint32(m.id))
+		if old, ok := known[k]; !ok || m.sim > old.sim {
+			if m.via == viaJoined && m.sim < 1 {
+				continue // a part of a joined word pairs only through the joined span
+			}
+			known[k] = m
+		}
+	}
+
+	// 2. accumulate over postings, rarest first, within a budget
+	sort.Slice(matches, func(a, b int) bool {
+		return len(ix.postings[matches[a].id]) < len(ix.postings[matches[b].id])
+	})
+	visited := 0
+	for _, m := range matches {
+		p := ix.postings[m.id]
+		if visited > 0 && visited+len(p) > postingBudget {
+			continue // too common to widen the candidates; scoring still sees it
+		}
+		visited += len(p)
+		w := float32(classWeight(ix.vocab[m.id].Class) * float64(ix.rarity[m.id]) * m.sim)
+		for _, r := range p {
+			if sc.acc[r] == 0 {
+				sc.touched = append(sc.touched, r)
+			}
+			sc.acc[r] += w
+		}
+	}
+	// a short query word may be the acronym of an indexed name
+	for _, t := range q {
+		if t.Script != ScriptLatin || len(t.Latin) < 2 || len(t.Latin) > 5 || !t.wordLike() {
+			continue
+		}
+		for _, r := range ix.acronyms[t.Latin] {
+			if sc.acc[r] == 0 {
+				sc.touched = append(sc.touched, r)
+			}
+			sc.acc[r] += float32(acronymSim * t.prior)
+		}
+	}
+	if len(sc.touched) == 0 {
+		return nil
+	}
+
+	// 3. keep the best candidates by accumulated weight
+	k := max(minCandidates, limit*candidatesPerLimit)
+	cands := append(sc.candidates[:0], sc.touched...)
+	if len(cands) > k {
+		selectTop(cands, k, sc.acc)
+		cands = cands[:k]
+	}
+	sc.candidates = cands
+
+	// 4. score every name of every candidate
+	type scoredHit struct {
+		rec, name   int
+		s           scored
+		score, adj  float64
+		nameToks    []*tok
+		weak, match bool
+	}
+	var hits []scoredHit
+	qWeight := func(side, i int, t *tok) float64 {
+		if side == 0 {
+			return t.prior * math.Sqrt(qRarity[i])
+		}
+		return 0 // replaced per name below
+	}
+	for _, r := range cands {
+		rec := &ix.records[r]
+		if opt.Kind != "" && rec.Kind != "" && !strings.EqualFold(rec.Kind, opt.Kind) {
+			continue
+		}
+		adj := ix.countryAdjustment(rec, opt.Country)
+		if opt.CountryOnly && adj < 0 {
+			continue
+		}
+		best := scoredHit{score: -1}
+		for n := ix.first[r]; n < ix.first[r+1]; n++ {
+			nm := &ix.names[n]
+			nt := make([]*tok, len(nm.toks))
+			for i, id := range nm.toks {
+				nt[i] = ix.vocab[id]
+			}
+			ids := nm.toks
+			w := func(side, i int, t *tok) float64 {
+				if side == 0 {
+					return qWeight(side, i, t)
+				}
+				return t.prior * math.Sqrt(float64(ix.rarity[ids[i]]))
+			}
+			sim := func(i, j int) (float64, string) {
+				x, y := q[i], nt[j]
+				if x.wordLike() && y.wordLike() {
+					k := uint64(i)<<32 | uint64(uint32(ids[j]))
+					if m, ok := known[k]; ok {
+						return m.sim, m.via
+					}
+					// a pair the lookup did not reach: worth computing only
+					// when the words could be alike at all
+					m := termMatch{id: ids[j], q: i}
+					if plausiblePair(x, y) {
+						m.sim, m.via = pairSim(x, y)
+						if m.sim < minPairSim {
+							m.sim = 0
+						}
+					}
+					known[k] = m
+					return m.sim, m.via
+				}
+				return pairSim(x, y)
+			}
+			s := score(q, nt, w, sim, rec.Kind)
+			v := s.score
+			if nm.weak {
+				v = math.Min(v, WeakAliasCap)
+			}
+			if v > best.score || (v == best.score && best.weak && !nm.weak) {
+				best = scoredHit{rec: int(r), name: int(n), s: s, score: v, nameToks: nt, weak: nm.weak}
+			}
+		}
+		if best.score < 0 {
+			continue
+		}
+		// the country moves a score that the name earned, never makes one
+		if adj > 0 && best.score < threshold {
+			adj = 0
+		}
+		best.adj = adj
+		best.score = clamp01(best.score + adj)
+		if best.score >= minScore {
+			hits = append(hits, best)
+		}
+	}
+	sort.Slice(hits, func(a, b int) bool {
+		if hits[a].score != hits[b].score {
+			return hits[a].score > hits[b].score
+		}
+		return hits[a].rec < hits[b].rec
+	})
+	if len(hits) > limit {
+		hits = hits[:limit]
+	}
+	out := make([]Hit, len(hits))
+	for i, h := range hits {
+		nm := &ix.names[h.name]
+		ids := nm.toks
+		w := func(side, j int, t *tok) float64 {
+			if side == 0 {
+				return qWeight(side, j, t)
+			}
+			return t.prior * math.Sqrt(float64(ix.rarity[ids[j]]))
+		}
+		cmp := explain(q, h.nameToks, h.s, threshold, w)
+		cmp.Score = round3(h.score)
+		cmp.Match = cmp.Score >= threshold
+		if h.weak {
+			cmp.Explanation += fmt.Sprintf("; weak alias, capped at %.2f", WeakAliasCap)
+		}
+		if h.adj != 0 {
+			cmp.Explanation += fmt.Sprintf("; country %+.2f", h.adj)
+		}
+		out[i] = Hit{
+			Index: h.rec, ID: ix.records[h.rec].ID, Name: nm.value, Weak: h.weak,
+			Score: cmp.Score, Match: cmp.Match, Strong: cmp.Match && !h.weak && cmp.Score >= StrongThreshold,
+			CountryAdjustment: round3(h.adj), Comparison: cmp,
+		}
+	}
+	return out
+}
+
+// plausiblePair is a cheap test that two word tokens might reach
+// minPairSim: the same first letter (or script without Latin form) and
+// lengths within half of each other.
+func plausiblePair(x, y *tok) bool {
+	if x.Latin == "" || y.Latin == "" || x.Script != ScriptLatin || y.Script != ScriptLatin {
+		return true
+	}
+	lx, ly := len(x.Latin), len(y.Latin)
+	if lx*2 < ly || ly*2 < lx {
+		return false
+	}
+	return x.Latin[0] == y.Latin[0] || x.phon[0][0] == y.phon[0][0]
+}
+
+// selectTop moves the k records with the highest accumulated weight to the
+// front of c (in no particular order), ties broken by record index so the
+// result does not depend on the order of c. Quickselect: linear on average,
+// where a full sort of a hundred thousand touched records is not.
+func selectTop(c []int32, k int, acc []float32) {
+	better := func(a, b int32) bool {
+		if acc[a] != acc[b] {
+			return acc[a] > acc[b]
+		}
+		return a < b
+	}
+	lo, hi := 0, len(c)-1
+	for lo < hi {
+		// median of three as pivot
+		mid := lo + (hi-lo)/2
+		if better(c[mid], c[lo]) {
+			c[mid], c[lo] = c[lo], c[mid]
+		}
+		if better(c[hi], c[lo]) {
+			c[hi], c[lo] = c[lo], c[hi]
+		}
+		if better(c[hi], c[mid]) {
+			c[hi], c[mid] = c[mid], c[hi]
+		}
+		pivot := c[mid]
+		i, j := lo, hi
+		for i <= j {
+			for better(c[i], pivot) {
+				i++
+			}
+			for better(pivot, c[j]) {
+				j--
+			}
+			if i <= j {
+				c[i], c[j] = c[j], c[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			return
+		}
+	}
+}
+
+// countryAdjustment is the bonus for a record of the query's country or the
+// penalty for a record that names only other countries; 0 without a query
+// country or without record countries.
+func (ix *Index) countryAdjustment(rec *Record, country string) float64 {
+	if country == "" || len(rec.Countries) == 0 {
+		return 0
+	}
+	for _, c := range rec.Countries {
+		if strings.EqualFold(c, country) {
+			return sameCountryBonus
+		}
+	}
+	return -otherCountryPenalty
+}

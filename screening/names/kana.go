@@ -1,0 +1,182 @@
+package names
+
+import "strings"
+
+// Kana to Latin letters, modified Hepburn as used on Japanese passports and
+// in the MOF sanctions list: シ shi, チ chi, ツ tsu, フ fu, ジ/ヂ ji, ズ/ヅ zu;
+// small ッ doubles the next consonant (ッチ → tchi); ン is m before b, m and p;
+// long vowels (ー, ou, uu, oo) are written as one vowel, as passports do
+// (トーキョー and とうきょう both give tokyo). Katakana spellings of foreign
+// words (ファ, ティ, ヴァ, ウィ ...) get their usual Latin values.
+
+// kanaSingle maps one katakana to its syllable. Hiragana is shifted to
+// katakana before lookup.
+var kanaSingle = map[rune]string{
+	'ア': "a", 'イ': "i", 'ウ': "u", 'エ': "e", 'オ': "o",
+	'カ': "ka", 'キ': "ki", 'ク': "ku", 'ケ': "ke", 'コ': "ko",
+	'ガ': "ga", 'ギ': "gi", 'グ': "gu", 'ゲ': "ge", 'ゴ': "go",
+	'サ': "sa", 'シ': "shi", 'ス': "su", 'セ': "se", 'ソ': "so",
+	'ザ': "za", 'ジ': "ji", 'ズ': "zu", 'ゼ': "ze", 'ゾ': "zo",
+	'タ': "ta", 'チ': "chi", 'ツ': "tsu", 'テ': "te", 'ト': "to",
+	'ダ': "da", 'ヂ': "ji", 'ヅ': "zu", 'デ': "de", 'ド': "do",
+	'ナ': "na", 'ニ': "ni", 'ヌ': "nu", 'ネ': "ne", 'ノ': "no",
+	'ハ': "ha", 'ヒ': "hi", 'フ': "fu", 'ヘ': "he", 'ホ': "ho",
+	'バ': "ba", 'ビ': "bi", 'ブ': "bu", 'ベ': "be", 'ボ': "bo",
+	'パ': "pa", 'ピ': "pi", 'プ': "pu", 'ペ': "pe", 'ポ': "po",
+	'マ': "ma", 'ミ': "mi", 'ム': "mu", 'メ': "me", 'モ': "mo",
+	'ヤ': "ya", 'ユ': "yu", 'ヨ': "yo",
+	'ラ': "ra", 'リ': "ri", 'ル': "ru", 'レ': "re", 'ロ': "ro",
+	'ワ': "wa", 'ヰ': "i", 'ヱ': "e", 'ヲ': "o", 'ン': "n",
+	'ヴ': "vu", 'ヷ': "va", 'ヸ': "vi", 'ヹ': "ve", 'ヺ': "vo",
+	// small vowels and y-kana standing alone (after a vowel, or in odd spellings)
+	'ァ': "a", 'ィ': "i", 'ゥ': "u", 'ェ': "e", 'ォ': "o",
+	'ャ': "ya", 'ュ': "yu", 'ョ': "yo", 'ヮ': "wa", 'ヵ': "ka", 'ヶ': "ke",
+}
+
+// kanaPair maps a katakana followed by a small kana to one syllable.
+var kanaPair = map[string]string{
+	"キャ": "kya", "キュ": "kyu", "キョ": "kyo", "ギャ": "gya", "ギュ": "gyu", "ギョ": "gyo",
+	"シャ": "sha", "シュ": "shu", "ショ": "sho", "ジャ": "ja", "ジュ": "ju", "ジョ": "jo",
+	"チャ": "cha", "チュ": "chu", "チョ": "cho", "ヂャ": "ja", "ヂュ": "ju", "ヂョ": "jo",
+	"ニャ": "nya", "ニュ": "nyu", "ニョ": "nyo", "ヒャ": "hya", "ヒュ": "hyu", "ヒョ": "hyo",
+	"ビャ": "bya", "ビュ": "byu", "ビョ": "byo", "ピャ": "pya", "ピュ": "pyu", "ピョ": "pyo",
+	"ミャ": "mya", "ミュ": "myu", "ミョ": "myo", "リャ": "rya", "リュ": "ryu", "リョ": "ryo",
+	// foreign sounds written in katakana
+	"シェ": "she", "ジェ": "je", "チェ": "che", "ティ": "ti", "ディ": "di", "トゥ": "tu", "ドゥ": "du",
+	"テュ": "tyu", "デュ": "dyu", "ファ": "fa", "フィ": "fi", "フェ": "fe", "フォ": "fo", "フュ": "fyu",
+	"ウィ": "wi", "ウェ": "we", "ウォ": "wo", "ヴァ": "va", "ヴィ": "vi", "ヴェ": "ve", "ヴォ": "vo",
+	"ヴュ": "vyu", "ツァ": "tsa", "ツィ": "tsi", "ツェ": "tse", "ツォ": "tso", "イェ": "ye",
+	"クァ": "kwa", "クィ": "kwi", "クェ": "kwe", "クォ": "kwo", "グァ": "gwa", "スィ": "si", "ズィ": "zi",
+	"キェ": "kye", "ニェ": "nye", "ヒェ": "hye", "ミェ": "mye", "リェ": "rye", "ギェ": "gye",
+}
+
+func isSmallKana(r rune) bool {
+	switch r {
+	case 'ァ', 'ィ', 'ゥ', 'ェ', 'ォ', 'ャ', 'ュ', 'ョ', 'ヮ':
+		return true
+	}
+	return false
+}
+
+// toKatakana shifts hiragana into the katakana block; everything else is kept.
+func toKatakana(r rune) rune {
+	if r >= 0x3041 && r <= 0x3096 {
+		return r + 0x60
+	}
+	if r == 0x309D || r == 0x309E { // ゝ ゞ iteration marks
+		return r + 0x60
+	}
+	return r
+}
+
+// kanaToLatin writes a run of kana in modified Hepburn. Characters that are
+// not kana are skipped.
+func kanaToLatin(s string) string {
+	rs := []rune(s)
+	for i, r := range rs {
+		rs[i] = toKatakana(r)
+	}
+	var b strings.Builder
+	double := false // a small ッ waits for the next consonant
+	prev := ""      // the last syllable written, for iteration marks
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		var syl string
+		switch {
+		case r == 'ッ':
+			double = true
+			continue
+		case r == 'ー':
+			continue // long vowel: passports write the vowel once
+		case r == 'ヽ' || r == 'ヾ':
+			syl = prev
+			if r == 'ヾ' && syl != "" {
+				syl = voiced(syl)
+			}
+		default:
+			if i+1 < len(rs) && isSmallKana(rs[i+1]) {
+				if p, ok := kanaPair[string(rs[i:i+2])]; ok {
+					syl = p
+					i++
+					break
+				}
+			}
+			s, ok := kanaSingle[r]
+			if !ok {
+				continue
+			}
+			syl = s
+		}
+		if syl == "" {
+			continue
+		}
+		if double {
+			double = false
+			switch {
+			case strings.HasPrefix(syl, "ch"):
+				b.WriteByte('t')
+			case syl[0] != 'a' && syl[0] != 'i' && syl[0] != 'u' && syl[0] != 'e' && syl[0] != 'o' && syl[0] != 'n':
+				b.WriteByte(syl[0])
+			}
+		}
+		if syl == "n" && i+1 < len(rs) {
+			// ン before b, m, p is written m (shimbun, tempura).
+			if next, ok := kanaSingle[toKatakana(rs[i+1])]; ok && next != "" {
+				switch next[0] {
+				case 'b', 'm', 'p':
+					syl = "m"
+				}
+			}
+		}
+		b.WriteString(syl)
+		prev = syl
+	}
+	return collapseLongVowels(b.String())
+}
+
+// voiced gives the voiced form of a syllable for ゞ (か → が).
+func voiced(s string) string {
+	switch s[0] {
+	case 'k':
+		return "g" + s[1:]
+	case 's':
+		if strings.HasPrefix(s, "sh") {
+			return "j" + s[2:]
+		}
+		return "z" + s[1:]
+	case 't':
+		if strings.HasPrefix(s, "ts") {
+			return "z" + s[2:]
+		}
+		if strings.HasPrefix(s, "ch") {
+			return "j" + s[2:]
+		}
+		return "d" + s[1:]
+	case 'h', 'f':
+		return "b" + s[1:]
+	}
+	return s
+}
+
+// collapseLongVowels writes long vowels once, as Hepburn without macrons
+// does: ou → o, uu → u, oo → o, aa → a, ee → e. "ii" and "ei" are kept, since
+// passports keep them (Niigata, Meiji).
+func collapseLongVowels(s string) string {
+	if len(s) < 2 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if n := len(b); n > 0 {
+			p := b[n-1]
+			if (p == 'o' && (c == 'u' || c == 'o')) || (p == 'u' && c == 'u') || (p == 'a' && c == 'a') || (p == 'e' && c == 'e') {
+				// keep "ou" when the u starts a new syllable written with a
+				// consonant before it is impossible to tell; passports drop it.
+				continue
+			}
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}

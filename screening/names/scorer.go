@@ -1,0 +1,685 @@
+package names
+
+import (
+	"math"
+	"sort"
+	"strings"
+)
+
+// tok is a token made ready for scoring: its forms, phonetic spelling and
+// consonant skeleton are computed once. The index shares one tok per
+// distinct word among all entries.
+type tok struct {
+	Token
+	forms    []string // Latin form first, then Alt; empty when none
+	phon     []string // phonetic form of each entry of forms
+	skel     string   // skeleton of the Latin form
+	particle string   // particle equivalence key (al/el → al)
+	prior    float64  // class weight times the commonness prior
+}
+
+// Class weights. A legal form or a title never counts; a particle counts
+// very little; a generic word counts about a third of a name word.
+const (
+	weightName     = 1.0
+	weightGeneric  = 0.35
+	weightParticle = 0.12
+	weightNumber   = 0.4
+	weightInitial  = 0.35
+)
+
+func classWeight(c Class) float64 {
+	switch c {
+	case ClassName:
+		return weightName
+	case ClassGeneric:
+		return weightGeneric
+	case ClassParticle:
+		return weightParticle
+	case ClassNumber:
+		return weightNumber
+	case ClassInitial:
+		return weightInitial
+	}
+	return 0
+}
+
+func newTok(t Token) *tok {
+	k := &tok{Token: t}
+	if t.Latin != "" {
+		k.forms = append(k.forms, t.Latin)
+	}
+	for _, a := range t.Alt {
+		if a != "" && a != t.Latin {
+			k.forms = append(k.forms, a)
+		}
+	}
+	k.phon = make([]string, len(k.forms))
+	for i, f := range k.forms {
+		k.phon[i] = phonetic(f)
+	}
+	if t.Latin != "" {
+		k.skel = skeleton(t.Latin)
+	}
+	if t.Class == ClassParticle {
+		k.particle = particles[t.Latin]
+	}
+	k.prior = classWeight(t.Class) * commonness(t)
+	return k
+}
+
+// counts reports whether a token takes part in scoring at all.
+func (k *tok) counts() bool {
+	return k.Class != ClassLegal && k.Class != ClassTitle
+}
+
+// wordLike reports tokens that can pair by spelling (names and generic words).
+func (k *tok) wordLike() bool {
+	return k.Class == ClassName || k.Class == ClassGeneric
+}
+
+func prepare(name string) []*tok {
+	ts := analyse(name)
+	out := make([]*tok, len(ts))
+	for i, t := range ts {
+		out[i] = newTok(t)
+	}
+	return out
+}
+
+// How two tokens were found alike, for the explanation.
+const (
+	viaExact    = "exact"
+	viaSpelling = "spelling"
+	viaPhonetic = "phonetic"
+	viaSkeleton = "skeleton"
+	viaInitial  = "initial"
+	viaJoined   = "joined"
+	viaReading  = "reading"
+	viaScript   = "script"
+	viaParticle = "particle"
+	viaAcronym  = "acronym"
+)
+
+// minPairSim is the lowest token similarity that pairs two tokens. Below it
+// the tokens are different words (Daniel/Donald, Chad/China).
+const minPairSim = 0.80
+
+// noVowelScript reports scripts whose Latin form lacks the vowels of an
+// English spelling (Arabic) or adds vowels English does not have (kana), so
+// that skeletons are the fair comparison.
+func noVowelScript(s Script) bool {
+	return s == ScriptArabic || s == ScriptKana || s == ScriptHan
+}
+
+// sameCJK reports two Han or two Hangul tokens, which are compared only in
+// their own characters.
+func sameCJK(x, y *tok) bool {
+	return x.Script == y.Script && (x.Script == ScriptHan || x.Script == ScriptHangul)
+}
+
+// shareForm reports two tokens with a reading or gloss in common.
+func shareForm(x, y *tok) bool {
+	for _, fx := range x.forms {
+		for _, fy := range y.forms {
+			if fx == fy {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// tokenSim compares two word-like tokens and says how.
+func tokenSim(x, y *tok) (float64, string) {
+	// Chinese, Japanese and Korean words of the same script meet only in
+	// their own characters: pinyin of two different characters is often
+	// the same or nearly so.
+	if x.Script == y.Script && (x.Script == ScriptHan || x.Script == ScriptHangul || x.Script == ScriptHebrew || x.Script == ScriptOther) {
+		if x.Text == y.Text {
+			return 1, viaExact
+		}
+		if x.Class == ClassGeneric && y.Class == ClassGeneric && shareForm(x, y) {
+			return 1, viaReading // 商事 and 貿易 are both "trading"
+		}
+		s := runeSim(x.Text, y.Text)
+		if x.Script == ScriptHan || x.Script == ScriptHangul {
+			// one character is a syllable: a different one is a different name
+			s *= 0.85
+		}
+		return s, viaScript
+	}
+	if x.Text == y.Text && x.Script == y.Script {
+		return 1, viaExact
+	}
+	best, via := 0.0, viaSpelling
+	for i, fx := range x.forms {
+		for j, fy := range y.forms {
+			if fx == fy {
+				v := viaExact
+				if i > 0 || j > 0 || x.Script != y.Script {
+					v = viaReading
+				}
+				return 1, v
+			}
+			s := stringSim(fx, fy)
+			v := viaSpelling
+			if ps := stringSim(x.phon[i], y.phon[j]) - 0.02; ps > s {
+				s, v = ps, viaPhonetic
+			}
+			if (i > 0 || j > 0) && s < 1 {
+				s *= 0.97 // a reading or gloss is an approximation
+				v = viaReading
+			}
+			if s < 0.95 && ((i == 0 && x.Script == ScriptHan) || (j == 0 && y.Script == ScriptHan)) {
+				// pinyin is exact per character: a near miss is another character
+				s *= 0.85
+			}
+			if s < 0.9 && len(fx) <= 8 && voicingFold(fx) == voicingFold(fy) && fx != fy {
+				s, v = 0.9, viaPhonetic
+			}
+			if s > best {
+				best, via = s, v
+			}
+		}
+	}
+	if (noVowelScript(x.Script) || noVowelScript(y.Script)) && x.Script != y.Script {
+		minSkel := 2
+		if x.Script == ScriptHan || y.Script == ScriptHan {
+			minSkel = 3 // pinyin syllables give short, common skeletons
+		}
+		xs, ys := x.skel, y.skel
+		if x.Script == ScriptKana && y.Script == ScriptLatin {
+			ys = kanaSkeleton(y.Latin, ys)
+		} else if y.Script == ScriptKana && x.Script == ScriptLatin {
+			xs = kanaSkeleton(x.Latin, xs)
+		}
+		if len(xs) >= minSkel && len(ys) >= minSkel {
+			s := stringSim(xs, ys) * 0.9
+			if xs == ys {
+				s = 0.92
+			}
+			if s > best {
+				best, via = s, viaSkeleton
+			}
+		}
+	}
+	return best, via
+}
+
+// pairSim compares any two counting tokens under the class rules: particles
+// pair only with particles of the same key, numbers only when equal, an
+// initial with a word that starts with it.
+func pairSim(x, y *tok) (float64, string) {
+	if x.Latin != "" && x.Latin == y.Latin && x.Class != ClassParticle && y.Class != ClassParticle && !sameCJK(x, y) {
+		return 1, viaExact
+	}
+	switch {
+	case x.Class == ClassParticle || y.Class == ClassParticle:
+		if x.Class == y.Class && x.particle == y.particle {
+			return 1, viaParticle
+		}
+		return 0, ""
+	case x.Class == ClassNumber || y.Class == ClassNumber:
+		if x.Class == y.Class && x.Latin == y.Latin {
+			return 1, viaExact
+		}
+		return 0, ""
+	case x.Class == ClassInitial && y.Class == ClassInitial:
+		if x.Latin == y.Latin {
+			return 1, viaExact
+		}
+		return 0, ""
+	case x.Class == ClassInitial:
+		return initialSim(x, y)
+	case y.Class == ClassInitial:
+		return initialSim(y, x)
+	}
+	return tokenSim(x, y)
+}
+
+func initialSim(ini, w *tok) (float64, string) {
+	for _, f := range w.forms {
+		if f != "" && f[0] == ini.Latin[0] {
+			return 0.9, viaInitial
+		}
+	}
+	return 0, ""
+}
+
+// span is a run of consecutive tokens on one side of an alignment.
+type span struct{ from, to int } // tokens[from:to]
+
+// candidate is a possible pairing of a span of a with a span of b.
+type candidate struct {
+	a, b span
+	sim  float64
+	via  string
+}
+
+// joinForms concatenates the Latin forms of a span (SiemensAG ~ Siemens AG,
+// Patr ushev ~ Patrushev).
+func joinForms(ts []*tok, s span) string {
+	var b strings.Builder
+	for _, t := range ts[s.from:s.to] {
+		b.WriteString(t.form())
+	}
+	return b.String()
+}
+
+// maxJoin is the most tokens joined to meet one token on the other side.
+const maxJoin = 3
+
+// candidates lists the token pairings worth considering, best first.
+func candidates(a, b []*tok, sim simFunc) []candidate {
+	out := make([]candidate, 0, 2*len(a)+2)
+	for i, x := range a {
+		if !x.counts() {
+			continue
+		}
+		for j, y := range b {
+			if !y.counts() {
+				continue
+			}
+			s, via := sim(i, j)
+			if s >= minPairSim {
+				out = append(out, candidate{a: span{i, i + 1}, b: span{j, j + 1}, sim: s, via: via})
+			}
+		}
+	}
+	out = appendJoined(out, a, b, false)
+	out = appendJoined(out, b, a, true)
+	out = appendAcronyms(out, a, b, false)
+	out = appendAcronyms(out, b, a, true)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].sim != out[j].sim {
+			return out[i].sim > out[j].sim
+		}
+		// prefer the pairing that uses more tokens, then the earlier one
+		li := out[i].a.to - out[i].a.from + out[i].b.to - out[i].b.from
+		lj := out[j].a.to - out[j].a.from + out[j].b.to - out[j].b.from
+		if li != lj {
+			return li > lj
+		}
+		if out[i].a.from != out[j].a.from {
+			return out[i].a.from < out[j].a.from
+		}
+		return out[i].b.from < out[j].b.from
+	})
+	return out
+}
+
+// appendJoined adds pairings of 2..maxJoin consecutive tokens of side x with
+// one word of side y. swapped says x is the b side.
+func appendJoined(out []candidate, xs, ys []*tok, swapped bool) []candidate {
+	for i := range xs {
+		if !xs[i].counts() || xs[i].Latin == "" {
+			continue
+		}
+		for n := 2; n <= maxJoin && i+n <= len(xs); n++ {
+			sp := span{i, i + n}
+			ok := true
+			for _, t := range xs[i+1 : i+n] {
+				if t.Latin == "" || t.Class == ClassTitle {
+					ok = false
+				}
+			}
+			if !ok {
+				break
+			}
+			joinedLen := 0
+			for _, t := range xs[i : i+n] {
+				joinedLen += len(t.form())
+			}
+			joined := ""
+			for j, y := range ys {
+				if !y.wordLike() || y.Latin == "" || len(y.Latin) < 4 {
+					continue
+				}
+				// cheap filters: similar length, and the same first letter
+				// or one letter off ('Ndrangheta ~ Andrang Heta)
+				d := joinedLen - len(y.Latin)
+				if d < 0 {
+					d = -d
+				}
+				if d > 2+len(y.Latin)/5 {
+					continue
+				}
+				if joined == "" {
+					joined = joinForms(xs, sp)
+				}
+				if joined[0] != y.Latin[0] && (len(joined) < 2 || joined[1] != y.Latin[0]) && joined[0] != y.Latin[1] {
+					continue
+				}
+				s := stringSim(joined, y.Latin)
+				if s < minPairSim {
+					continue
+				}
+				via := viaJoined
+				c := candidate{a: sp, b: span{j, j + 1}, sim: s, via: via}
+				if swapped {
+					c.a, c.b = c.b, c.a
+				}
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// acronymSim is the similarity given to an acronym written out in full
+// (PLA ~ People's Liberation Army, JC ~ Jean-Claude).
+const acronymSim = 0.9
+
+// appendAcronyms adds pairings of a short word of side x with the initials
+// of consecutive words of side y; particles between them may be skipped
+// (BOC ~ Bank of China).
+func appendAcronyms(out []candidate, xs, ys []*tok, swapped bool) []candidate {
+	for i, x := range xs {
+		n := len(x.Latin)
+		if !x.counts() || x.Script != ScriptLatin || n < 2 || n > 5 || !(x.Class == ClassName || x.Class == ClassGeneric) {
+			continue
+		}
+		for start := range ys {
+			if !ys[start].wordLike() || ys[start].Latin == "" || ys[start].Latin[0] != x.Latin[0] {
+				continue
+			}
+			k, j := 0, start
+			for j < len(ys) && k < n {
+				y := ys[j]
+				if y.Class == ClassParticle && k > 0 {
+					j++
+					continue
+				}
+				if !y.wordLike() || y.Latin == "" || len(y.Latin) < 2 || y.Latin[0] != x.Latin[k] {
+					break
+				}
+				k++
+				j++
+			}
+			if k != n {
+				continue
+			}
+			c := candidate{a: span{i, i + 1}, b: span{start, j}, sim: acronymSim, via: viaAcronym}
+			if swapped {
+				c.a, c.b = c.b, c.a
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// simFunc gives the similarity of a[i] and b[j]. Compare computes it; the
+// index answers from what its lookup already computed.
+type simFunc func(i, j int) (float64, string)
+
+// pairing is one accepted pairing of an alignment.
+type pairing struct {
+	candidate
+}
+
+// align pairs tokens greedily, best similarity first; a token takes part in
+// at most one pairing. Order does not matter (Putin, Vladimir).
+func align(a, b []*tok, sim simFunc) []pairing {
+	cands := candidates(a, b, sim)
+	usedA := make([]bool, len(a))
+	usedB := make([]bool, len(b))
+	var out []pairing
+	for _, c := range cands {
+		free := true
+		for i := c.a.from; i < c.a.to && free; i++ {
+			free = !usedA[i]
+		}
+		for j := c.b.from; j < c.b.to && free; j++ {
+			free = !usedB[j]
+		}
+		if !free {
+			continue
+		}
+		for i := c.a.from; i < c.a.to; i++ {
+			usedA[i] = true
+		}
+		for j := c.b.from; j < c.b.to; j++ {
+			usedB[j] = true
+		}
+		out = append(out, pairing{c})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].a.from < out[j].a.from })
+	return out
+}
+
+// Scoring constants, chosen on the benchmark and own pair sets as general
+// rules (see README): lambda weighs the better-covered side, conflictCost is
+// what an unpaired word on both sides costs, genericCap holds a match that
+// rests on generic words only below any threshold.
+const (
+	lambda       = 0.5
+	conflictCost = 0.7
+	genericCap   = 0.5
+	initialShare = 0.5 // an initial confirms only part of the word it meets
+)
+
+// scored is the outcome of scoring two token lists.
+type scored struct {
+	score     float64
+	pairs     []pairing
+	covA      float64
+	covB      float64
+	conflict  float64
+	penalties []Penalty
+}
+
+// weightFn gives the weight of a token on one side; Compare uses the class
+// and commonness prior, the index its rarity in the lists.
+type weightFn func(side int, i int, t *tok) float64
+
+func priorWeight(_ int, _ int, t *tok) float64 { return t.prior }
+
+// score aligns a and b and scores the alignment.
+func score(a, b []*tok, w weightFn, sim simFunc, kind string) scored {
+	if sim == nil {
+		sim = func(i, j int) (float64, string) { return pairSim(a[i], b[j]) }
+	}
+	pairs := align(a, b, sim)
+	wa := make([]float64, len(a))
+	wb := make([]float64, len(b))
+	var totA, totB float64
+	for i, t := range a {
+		if t.counts() {
+			wa[i] = w(0, i, t)
+			totA += wa[i]
+		}
+	}
+	for j, t := range b {
+		if t.counts() {
+			wb[j] = w(1, j, t)
+			totB += wb[j]
+		}
+	}
+	var res scored
+	res.pairs = pairs
+	if totA == 0 || totB == 0 {
+		return res
+	}
+	usedA := make([]bool, len(a))
+	usedB := make([]bool, len(b))
+	var mA, mB float64
+	nameMatched := false
+	for _, p := range pairs {
+		shareA, shareB := 1.0, 1.0
+		if p.via == viaInitial {
+			// the word side of an initial pairing gets only part credit
+			if a[p.a.from].Class == ClassInitial {
+				shareB = initialShare
+			} else {
+				shareA = initialShare
+			}
+		}
+		nameA, nameB := false, false
+		for i := p.a.from; i < p.a.to; i++ {
+			usedA[i] = true
+			mA += wa[i] * p.sim * shareA
+			nameA = nameA || a[i].Class == ClassName
+		}
+		for j := p.b.from; j < p.b.to; j++ {
+			usedB[j] = true
+			mB += wb[j] * p.sim * shareB
+			nameB = nameB || b[j].Class == ClassName
+		}
+		if nameA && nameB && p.via != viaInitial {
+			nameMatched = true
+		}
+	}
+	res.covA, res.covB = mA/totA, mB/totB
+	// Unpaired words on both sides are a conflict (Bank of Chad / Bank of
+	// China, Sergey Ivanovich / Sergey Viktorovich): the names say different
+	// things. An extra word on one side only (a middle name, a branch) is not.
+	res.conflict = math.Min(conflictShare(a, usedA), conflictShare(b, usedB))
+	hi, lo := res.covA, res.covB
+	if lo > hi {
+		hi, lo = lo, hi
+	}
+	s := lambda*hi + (1-lambda)*lo
+	if res.conflict > 0 {
+		cost := conflictCost * res.conflict
+		s -= cost
+		res.penalties = append(res.penalties, Penalty{Reason: "words on both sides without a partner", Amount: round3(cost)})
+	}
+	if isPerson(kind, a, b) && s > singleNameCap {
+		if (countingWords(a) == 1 && unpairedNames(b, usedB) > 0) || (countingWords(b) == 1 && unpairedNames(a, usedA) > 0) {
+			res.penalties = append(res.penalties, Penalty{Reason: "a single name against a full person name", Amount: round3(s - singleNameCap)})
+			s = singleNameCap
+		}
+	}
+	if !nameMatched && s > genericCap && (hasName(a) || hasName(b)) {
+		res.penalties = append(res.penalties, Penalty{Reason: "only generic words, particles, numbers or initials agree", Amount: round3(s - genericCap)})
+		s = genericCap
+	}
+	res.score = clamp01(s)
+	return res
+}
+
+// conflictWeight is how much an unpaired token of a class says that two
+// names differ. An initial counts fully (William G. Frost is not William W.
+// Frost); a number not at all, since lists and requesters write series and
+// branch numbers inconsistently; a particle not at all.
+func conflictWeight(c Class) float64 {
+	switch c {
+	case ClassName, ClassInitial:
+		return 1
+	case ClassGeneric:
+		return 0.25
+	}
+	return 0
+}
+
+// conflictShare is the share of a name's conflict weight left unpaired.
+func conflictShare(ts []*tok, used []bool) float64 {
+	var all, left float64
+	for i, t := range ts {
+		if !t.counts() {
+			continue
+		}
+		w := conflictWeight(t.Class) * t.prior / math.Max(classWeight(t.Class), 1e-9)
+		all += w
+		if !used[i] {
+			left += w
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return left / all
+}
+
+// singleNameCap holds a one-word person name ("Smith") below the threshold
+// against a full name: a surname alone is shared by too many people.
+const singleNameCap = 0.7
+
+// isPerson says whether two names are compared as person names: as told,
+// or, when the kind is not known, when neither has a legal form or a
+// generic word.
+func isPerson(kind string, a, b []*tok) bool {
+	switch kind {
+	case "person", "individual", "Person":
+		return true
+	case "":
+	default:
+		return false
+	}
+	for _, ts := range [2][]*tok{a, b} {
+		for _, t := range ts {
+			if t.Class == ClassLegal || t.Class == ClassGeneric || t.Class == ClassNumber {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// countingWords is the number of tokens that count, particles aside.
+func countingWords(ts []*tok) int {
+	n := 0
+	for _, t := range ts {
+		if t.counts() && t.Class != ClassParticle {
+			n++
+		}
+	}
+	return n
+}
+
+// unpairedNames is the number of name words left without a partner.
+func unpairedNames(ts []*tok, used []bool) int {
+	n := 0
+	for i, t := range ts {
+		if t.Class == ClassName && !used[i] {
+			n++
+		}
+	}
+	return n
+}
+
+// hasName reports whether a name has a distinctive word at all. Two names
+// made only of generic words ("World Bank", "International Labour
+// Organization") are compared as they are; the generic cap is for names
+// whose distinctive words disagree.
+func hasName(ts []*tok) bool {
+	for _, t := range ts {
+		if t.Class == ClassName {
+			return true
+		}
+	}
+	return false
+}
+
+func clamp01(x float64) float64 {
+	if x < 0 || math.IsNaN(x) {
+		return 0
+	}
+	if x > 1 {
+		return 1
+	}
+	return x
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// commonness is a prior for how common a word is in names when no list
+// statistics are at hand (Compare). Very short words carry less: "Li", "Ri"
+// and "Kim" are shared by millions.
+func commonness(t Token) float64 {
+	n := len(t.Latin)
+	if t.Script == ScriptHan || t.Script == ScriptHangul {
+		return 1
+	}
+	switch {
+	case n == 0:
+		return 1
+	case n <= 2:
+		return 0.6
+	case n == 3:
+		return 0.85
+	}
+	return 1
+}

@@ -1,0 +1,284 @@
+package names
+
+import "strings"
+
+// jaroWinkler is the Jaro-Winkler similarity of two strings compared byte by
+// byte (Latin forms are ASCII), with the usual prefix scale 0.1 over at most
+// four characters.
+func jaroWinkler(a, b string) float64 {
+	if a == b {
+		return 1
+	}
+	la, lb := len(a), len(b)
+	if la == 0 || lb == 0 {
+		return 0
+	}
+	if la > lb {
+		a, b, la, lb = b, a, lb, la
+	}
+	window := lb/2 - 1
+	if window < 0 {
+		window = 0
+	}
+	var matchedA, matchedB [64]bool
+	if lb > 64 {
+		return jaroWinklerLong(a, b)
+	}
+	m := 0
+	for i := 0; i < la; i++ {
+		lo, hi := i-window, i+window+1
+		if lo < 0 {
+			lo = 0
+		}
+		if hi > lb {
+			hi = lb
+		}
+		for j := lo; j < hi; j++ {
+			if !matchedB[j] && a[i] == b[j] {
+				matchedA[i], matchedB[j] = true, true
+				m++
+				break
+			}
+		}
+	}
+	if m == 0 {
+		return 0
+	}
+	t, j := 0, 0
+	for i := 0; i < la; i++ {
+		if !matchedA[i] {
+			continue
+		}
+		for !matchedB[j] {
+			j++
+		}
+		if a[i] != b[j] {
+			t++
+		}
+		j++
+	}
+	fm := float64(m)
+	jaro := (fm/float64(la) + fm/float64(lb) + (fm-float64(t)/2)/fm) / 3
+	prefix := 0
+	for prefix < 4 && prefix < la && a[prefix] == b[prefix] {
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
+}
+
+// jaroWinklerLong handles strings longer than the fixed buffers; names that
+// long are rare (concatenated tokens), so it may allocate.
+func jaroWinklerLong(a, b string) float64 {
+	la, lb := len(a), len(b)
+	window := lb/2 - 1
+	matchedA, matchedB := make([]bool, la), make([]bool, lb)
+	m := 0
+	for i := 0; i < la; i++ {
+		lo, hi := max(0, i-window), min(lb, i+window+1)
+		for j := lo; j < hi; j++ {
+			if !matchedB[j] && a[i] == b[j] {
+				matchedA[i], matchedB[j] = true, true
+				m++
+				break
+			}
+		}
+	}
+	if m == 0 {
+		return 0
+	}
+	t, j := 0, 0
+	for i := 0; i < la; i++ {
+		if !matchedA[i] {
+			continue
+		}
+		for !matchedB[j] {
+			j++
+		}
+		if a[i] != b[j] {
+			t++
+		}
+		j++
+	}
+	fm := float64(m)
+	jaro := (fm/float64(la) + fm/float64(lb) + (fm-float64(t)/2)/fm) / 3
+	prefix := 0
+	for prefix < 4 && prefix < la && a[prefix] == b[prefix] {
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
+}
+
+// editDistance is the optimal-string-alignment distance (Levenshtein plus
+// adjacent transpositions) of two byte strings.
+func editDistance(a, b string) int {
+	la, lb := len(a), len(b)
+	if la == 0 {
+		return lb
+	}
+	if lb == 0 {
+		return la
+	}
+	var buf [3 * 65]int
+	var prev2, prev, cur []int
+	if lb+1 <= 65 {
+		prev2, prev, cur = buf[0:lb+1], buf[65:65+lb+1], buf[130:130+lb+1]
+	} else {
+		prev2, prev, cur = make([]int, lb+1), make([]int, lb+1), make([]int, lb+1)
+	}
+	for j := 0; j <= lb; j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= la; i++ {
+		cur[0] = i
+		for j := 1; j <= lb; j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[lb]
+}
+
+// stringSim is the similarity of two Latin forms in 0..1: the mean of
+// Jaro-Winkler (forgiving at the end of a word, strict at its start) and the
+// edit-distance ratio (strict about how many letters differ), so that one
+// typo in a long word scores high and two different short words do not.
+func stringSim(a, b string) float64 {
+	if a == b {
+		return 1
+	}
+	if a == "" || b == "" {
+		return 0
+	}
+	jw := jaroWinkler(a, b)
+	if jw < 0.6 {
+		return jw * 0.5 // far apart: skip the edit distance
+	}
+	l := max(len(a), len(b))
+	ratio := 1 - float64(editDistance(a, b))/float64(l)
+	return (jw + ratio) / 2
+}
+
+// runeSim compares two words of a non-Latin script in their own letters.
+// Chinese, Japanese and Korean names differ by one character between two
+// different people (习近平 / 习近朋), so the caller makes this strict.
+func runeSim(a, b string) float64 {
+	if a == b {
+		return 1
+	}
+	ra, rb := []rune(a), []rune(b)
+	// map runes to bytes of a private alphabet so the byte functions apply
+	alpha := map[rune]byte{}
+	enc := func(rs []rune) string {
+		bs := make([]byte, len(rs))
+		for i, r := range rs {
+			c, ok := alpha[r]
+			if !ok {
+				c = byte(len(alpha) + 1)
+				alpha[r] = c
+			}
+			bs[i] = c
+		}
+		return string(bs)
+	}
+	if len(ra) > 200 || len(rb) > 200 {
+		return 0
+	}
+	return stringSim(enc(ra), enc(rb))
+}
+
+// phoneticReplacer folds the spelling differences of transliteration
+// systems: Sergey/Sergej, Mohammed/Muhammad, Qaddafi/Gaddafi, Zelenskyy/
+// Selenskyj, Rouhani/Rohani, Ahmadinejad/Ahmadinezhad.
+var phoneticReplacer = strings.NewReplacer(
+	"shch", "s", "sch", "s", "sh", "s", "zh", "j", "kh", "h", "gh", "g", "ph", "f", "th", "t",
+	"dh", "d", "ck", "k", "ts", "c", "tz", "c", "dj", "j", "dzh", "j", "ou", "u", "oo", "u",
+	"ee", "i", "w", "v", "q", "k", "c", "k", "xi", "si", "xu", "su", "x", "ks", "z", "s", "y", "i", "j", "i",
+)
+
+// phonetic returns the folded spelling of a Latin form, with doubled letters
+// written once.
+func phonetic(w string) string {
+	p := phoneticReplacer.Replace(w)
+	if len(p) < 2 {
+		return p
+	}
+	b := make([]byte, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		if i > 0 && p[i] == p[i-1] {
+			continue
+		}
+		b = append(b, p[i])
+	}
+	return string(b)
+}
+
+// skeletonReplacer folds consonants that scripts without a Latin
+// alphabet render alike: katakana has one r for r and l, b for v, fu for f;
+// Arabic has b for p. j stays a consonant here (ジ, ج).
+var skeletonReplacer = strings.NewReplacer(
+	"shch", "s", "sch", "s", "tch", "c", "sh", "s", "ch", "c", "zh", "j", "kh", "k", "gh", "g",
+	"ph", "b", "th", "t", "dh", "d", "ck", "k", "ts", "t", "tz", "t", "dj", "j", "q", "k", "x", "ks",
+	"w", "b", "v", "b", "f", "b", "p", "b", "z", "s", "l", "r", "c", "k",
+)
+
+// skeleton returns the consonants of a Latin form with the folds above,
+// doubled letters written once. Arabic script writes no short vowels and
+// katakana adds vowels English does not have (isuramu / islam), so such
+// tokens meet Latin spellings through their skeletons.
+func skeleton(w string) string {
+	p := skeletonReplacer.Replace(w)
+	b := make([]byte, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch c {
+		case 'a', 'e', 'i', 'o', 'u', 'y', 'h':
+			continue
+		}
+		if n := len(b); n > 0 && b[n-1] == c {
+			continue
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// kanaSkeleton is the skeleton a Latin word has when written in katakana:
+// a final -er, -or, -ar becomes a long vowel (Steiger → スタイガー).
+func kanaSkeleton(latin, skel string) string {
+	n := len(latin)
+	if n > 3 && latin[n-1] == 'r' && strings.ContainsRune("aeou", rune(latin[n-2])) && strings.HasSuffix(skel, "r") {
+		return skel[:len(skel)-1]
+	}
+	return skel
+}
+
+// voicingFold writes the first consonant of a word without its voicing
+// (d → t, g → k, b → p, j → ch), for Korean and Chinese romanisations that
+// differ in exactly that (Taedong / Daedong, Jon / Chon, Jang / Chang).
+func voicingFold(w string) string {
+	switch {
+	case strings.HasPrefix(w, "ch"):
+		return "C" + w[2:]
+	case w == "":
+		return w
+	}
+	switch w[0] {
+	case 'j':
+		return "C" + w[1:]
+	case 'd':
+		return "t" + w[1:]
+	case 'g':
+		return "k" + w[1:]
+	case 'b':
+		return "p" + w[1:]
+	}
+	return w
+}

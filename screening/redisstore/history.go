@@ -1,0 +1,340 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hikiai/hikiai/screening"
+	"github.com/redis/go-redis/v9"
+)
+
+// maxHistory caps the entries RecordHistory returns per entry; a limit of 0
+// or less means the cap.
+const maxHistory = 1000
+
+// seenPage is how many counterparties SeenCounterparties reads per round trip.
+const seenPage = 500
+
+// entryBody is what a history member carries after its time and screening
+// id: the rest of the entry. Kind and key are the set's name, so they are not
+// repeated in each of possibly millions of members.
+type entryBody struct {
+	Reference string `json:"r,omitempty"`
+	Party     string `json:"p,omitempty"`
+	Name      string `json:"n,omitempty"`
+	NameKey   string `json:"k,omitempty"`
+	Country   string `json:"c,omitempty"`
+	Value     string `json:"v,omitempty"`
+}
+
+// historyMember encodes e as timeKey + screening id + NUL + body JSON, so
+// that byte order is time order, then id order.
+func historyMember(e *screening.HistoryEntry) (string, error) {
+	body, err := json.Marshal(entryBody{e.Reference, e.Party, e.Name, e.NameKey, e.Country, e.Value})
+	if err != nil {
+		return "", err
+	}
+	return timeKey(e.At) + e.ScreeningID + "\x00" + string(body), nil
+}
+
+func parseMember(kind, key, m string) (screening.HistoryEntry, error) {
+	at, err := parseTimeKey(m)
+	if err != nil {
+		return screening.HistoryEntry{}, err
+	}
+	id, bodyText, ok := strings.Cut(m[timeKeyLen:], "\x00")
+	if !ok {
+		return screening.HistoryEntry{}, fmt.Errorf("history member of %s %q has no body", kind, key)
+	}
+	var b entryBody
+	if err := json.Unmarshal([]byte(bodyText), &b); err != nil {
+		return screening.HistoryEntry{}, fmt.Errorf("decode history member of %s %q: %w", kind, key, err)
+	}
+	return screening.HistoryEntry{Kind: kind, Key: key, ScreeningID: id, Reference: b.Reference, At: at,
+		Party: b.Party, Name: b.Name, NameKey: b.NameKey, Country: b.Country, Value: b.Value}, nil
+}
+
+func validHistory(entries []screening.HistoryEntry) error {
+	for i, e := range entries {
+		switch {
+		case e.Kind == "" || e.Key == "":
+			return screening.Errorf(screening.EINVALID, "history entry %d: kind and key are required", i)
+		case e.ScreeningID == "" || strings.IndexByte(e.ScreeningID, 0) >= 0:
+			return screening.Errorf(screening.EINVALID, "history entry %d: screening id is required and cannot contain NUL", i)
+		case e.Window < 0:
+			return screening.Errorf(screening.EINVALID, "history entry %d: negative window", i)
+		}
+	}
+	return nil
+}
+
+// historyGroup is the entries of one call that share a kind and key: one
+// script runs for them.
+type historyGroup struct {
+	kind, key string
+	idx       []int // positions in the call
+}
+
+func groupHistory(entries []screening.HistoryEntry) []*historyGroup {
+	var groups []*historyGroup
+	byKey := map[[2]string]*historyGroup{}
+	for i, e := range entries {
+		k := [2]string{e.Kind, e.Key}
+		g := byKey[k]
+		if g == nil {
+			g = &historyGroup{kind: e.Kind, key: e.Key}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		g.idx = append(g.idx, i)
+	}
+	return groups
+}
+
+// RecordHistory appends the entries and reads, after each, the entries of
+// other screenings on its kind and key within its window. One script per
+// kind and key does both atomically (the scripts of one call go in one
+// pipeline), so of two screenings racing on a key the later sees the earlier.
+// The counterparty index is updated right after.
+func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEntry, limit int) ([][]screening.HistoryEntry, error) {
+	const op = "record history"
+	if err := s.open(op); err != nil {
+		return nil, err
+	}
+	if err := validHistory(entries); err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return [][]screening.HistoryEntry{}, nil
+	}
+	if limit <= 0 || limit > maxHistory {
+		limit = maxHistory
+	}
+	members := make([]string, len(entries))
+	for i := range entries {
+		var err error
+		if members[i], err = historyMember(&entries[i]); err != nil {
+			return nil, fmt.Errorf("redisstore: %s: encode entry %d: %w", op, i, err)
+		}
+	}
+	groups := groupHistory(entries)
+	calls := make([]scriptCall, len(groups))
+	for gi, g := range groups {
+		args := []any{limit}
+		for _, i := range g.idx {
+			e := &entries[i]
+			lo, hi := "-", "+"
+			if e.Window > 0 {
+				lo = "[" + timeKey(e.At.Add(-e.Window))
+				hi = "(" + timeKey(e.At.Add(e.Window).Add(time.Nanosecond))
+			}
+			args = append(args, members[i], lo, hi, e.ScreeningID+"\x00")
+		}
+		calls[gi] = scriptCall{recordHistoryScript, []string{s.historyKey(g.kind, g.key)}, args}
+	}
+	replies, err := s.runScripts(ctx, calls)
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	out := make([][]screening.HistoryEntry, len(entries))
+	for gi, g := range groups {
+		lists, ok := replies[gi].([]any)
+		if !ok || len(lists) != len(g.idx) {
+			return nil, fmt.Errorf("redisstore: %s: unexpected reply %v", op, replies[gi])
+		}
+		for j, i := range g.idx {
+			ms, _ := lists[j].([]any)
+			found := make([]screening.HistoryEntry, 0, len(ms))
+			for _, m := range ms {
+				str, _ := m.(string)
+				h, err := parseMember(g.kind, g.key, str)
+				if err != nil {
+					return nil, fmt.Errorf("redisstore: %s: %w", op, err)
+				}
+				found = append(found, h)
+			}
+			out[i] = found
+		}
+	}
+	var seen []any
+	for i, e := range entries {
+		if e.Kind == screening.HistoryCounterparty {
+			seen = append(seen, e.Key, score(e.At), members[i])
+		}
+	}
+	if len(seen) > 0 {
+		if err := noteSeenScript.Run(ctx, s.c, []string{s.seenKey("at"), s.seenKey("entry")}, seen...).Err(); err != nil {
+			return nil, s.fail(op, err)
+		}
+	}
+	return out, nil
+}
+
+// ForgetHistory removes what the entries recorded: every entry of the same
+// screening on the same kind and key at the same time.
+func (s *Store) ForgetHistory(ctx context.Context, entries []screening.HistoryEntry) error {
+	const op = "forget history"
+	if err := s.open(op); err != nil {
+		return err
+	}
+	if err := validHistory(entries); err != nil || len(entries) == 0 {
+		return err
+	}
+	groups := groupHistory(entries)
+	calls := make([]scriptCall, len(groups))
+	for gi, g := range groups {
+		var args []any
+		for _, i := range g.idx {
+			args = append(args, timeKey(entries[i].At)+entries[i].ScreeningID+"\x00")
+		}
+		calls[gi] = scriptCall{forgetHistoryScript, []string{s.historyKey(g.kind, g.key)}, args}
+	}
+	replies, err := s.runScripts(ctx, calls)
+	if err != nil {
+		return s.fail(op, err)
+	}
+	var reseen []any
+	for gi, g := range groups {
+		if g.kind != screening.HistoryCounterparty {
+			continue
+		}
+		newest, _ := replies[gi].(string)
+		sc := 0.0
+		if newest != "" {
+			at, err := parseTimeKey(newest)
+			if err != nil {
+				return fmt.Errorf("redisstore: %s: %w", op, err)
+			}
+			sc = score(at)
+		}
+		for _, i := range g.idx {
+			reseen = append(reseen, g.key, timeKey(entries[i].At)+entries[i].ScreeningID+"\x00", newest, sc)
+		}
+	}
+	if len(reseen) > 0 {
+		if err := reseenScript.Run(ctx, s.c, []string{s.seenKey("at"), s.seenKey("entry")}, reseen...).Err(); err != nil {
+			return s.fail(op, err)
+		}
+	}
+	return nil
+}
+
+// SeenCounterparties calls fn with the newest entry of every counterparty
+// whose newest entry is at or after since, oldest first, a page at a time.
+func (s *Store) SeenCounterparties(ctx context.Context, since time.Time, fn func(screening.HistoryEntry) error) error {
+	const op = "seen counterparties"
+	if err := s.open(op); err != nil {
+		return err
+	}
+	lo := "-inf"
+	if !since.IsZero() {
+		// Scores are whole microseconds: start at the one holding since and
+		// drop the few nanoseconds before it below.
+		lo = strconv.FormatInt(since.UnixMicro(), 10)
+	}
+	// Pages follow the score, not an offset: fn may re-screen and so move a
+	// counterparty to a later score, which would shift every offset after it.
+	// Members at the last score already reported are skipped on the next page.
+	var lastScore float64
+	atLast := map[string]bool{}
+	for {
+		want := int64(seenPage + len(atLast))
+		zs, err := s.c.ZRangeByScoreWithScores(ctx, s.seenKey("at"), &redis.ZRangeBy{Min: lo, Max: "+inf", Count: want}).Result()
+		if err != nil {
+			return s.fail(op, err)
+		}
+		var keys []string
+		var scores []float64
+		for _, z := range zs {
+			k, _ := z.Member.(string)
+			if z.Score == lastScore && atLast[k] {
+				continue
+			}
+			keys, scores = append(keys, k), append(scores, z.Score)
+		}
+		if len(keys) > 0 {
+			vals, err := s.c.HMGet(ctx, s.seenKey("entry"), keys...).Result()
+			if err != nil {
+				return s.fail(op, err)
+			}
+			for i, v := range vals {
+				if scores[i] != lastScore {
+					lastScore, atLast = scores[i], map[string]bool{}
+				}
+				atLast[keys[i]] = true
+				m, ok := v.(string)
+				if !ok {
+					continue // forgotten between the two reads
+				}
+				e, err := parseMember(screening.HistoryCounterparty, keys[i], m)
+				if err != nil {
+					return fmt.Errorf("redisstore: %s: %w", op, err)
+				}
+				if e.At.Before(since) {
+					continue
+				}
+				if err := fn(e); err != nil {
+					return err
+				}
+			}
+		}
+		if int64(len(zs)) < want {
+			return nil
+		}
+		lo = strconv.FormatFloat(lastScore, 'f', -1, 64)
+	}
+}
+
+// scriptCall is one script run of a pipeline.
+type scriptCall struct {
+	script *redis.Script
+	keys   []string
+	args   []any
+}
+
+// runScripts runs calls in one pipeline by hash (EVALSHA). Scripts the
+// server does not know yet (NOSCRIPT, after a restart or on a new node) are
+// loaded and only those calls are run again: the others already ran.
+func (s *Store) runScripts(ctx context.Context, calls []scriptCall) ([]any, error) {
+	replies := make([]any, len(calls))
+	pending := make([]int, len(calls))
+	for i := range calls {
+		pending[i] = i
+	}
+	for attempt := 0; len(pending) > 0; attempt++ {
+		if attempt == 2 {
+			return nil, fmt.Errorf("scripts still unknown to the server after loading them")
+		}
+		cmds := make([]*redis.Cmd, len(pending))
+		_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for j, i := range pending {
+				cmds[j] = calls[i].script.EvalSha(ctx, p, calls[i].keys, calls[i].args...)
+			}
+			return nil
+		})
+		var retry []int
+		for j, i := range pending {
+			v, cerr := cmds[j].Result()
+			switch {
+			case cerr == nil:
+				replies[i] = v
+			case redis.HasErrorPrefix(cerr, "NOSCRIPT"):
+				if lerr := calls[i].script.Load(ctx, s.c).Err(); lerr != nil {
+					return nil, lerr
+				}
+				retry = append(retry, i)
+			default:
+				return nil, cerr
+			}
+		}
+		if err != nil && len(retry) == 0 {
+			return nil, err
+		}
+		pending = retry
+	}
+	return replies, nil
+}

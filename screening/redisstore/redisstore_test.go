@@ -1,0 +1,243 @@
+package redisstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hikiai/hikiai/screening"
+	"github.com/hikiai/hikiai/screening/redisstore"
+	"github.com/hikiai/hikiai/screening/storetest"
+	"github.com/redis/go-redis/v9"
+)
+
+// redisAddr returns the test server's address. Without one the tests skip on
+// a developer machine and fail under CI, where a server is always provided.
+func redisAddr(t testing.TB) string {
+	t.Helper()
+	addr := os.Getenv("HIKIAI_TEST_REDIS_ADDR")
+	if addr == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("HIKIAI_TEST_REDIS_ADDR is not set under CI: the Redis backend must be tested against a real server")
+		}
+		t.Skip("HIKIAI_TEST_REDIS_ADDR not set; start redis-server and set it to run the Redis tests")
+	}
+	return addr
+}
+
+func newClient(t testing.TB, addr string) *redis.Client {
+	t.Helper()
+	c := newClientFor(addr)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// newClientFor is a client that outlives any one test (closed by the process end).
+func newClientFor(addr string) *redis.Client {
+	return redis.NewClient(&redis.Options{Addr: addr, PoolSize: 64})
+}
+
+// uniquePrefix keeps parallel tests (and runs) apart on one server.
+func uniquePrefix() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "test:" + hex.EncodeToString(b[:]) + ":"
+}
+
+// dropPrefix deletes every key a test made.
+func dropPrefix(t testing.TB, addr, prefix string) {
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	var batch []string
+	for iter.Next(ctx) {
+		batch = append(batch, iter.Val())
+		if len(batch) == 1000 {
+			c.Unlink(ctx, batch...)
+			batch = batch[:0]
+		}
+	}
+	if len(batch) > 0 {
+		c.Unlink(ctx, batch...)
+	}
+	if err := iter.Err(); err != nil && t != nil {
+		t.Logf("clean up %s*: %v", prefix, err)
+	}
+}
+
+func factory(addr string) storetest.Factory {
+	var mu sync.Mutex
+	prefixes := map[screening.Store]string{}
+	open := func(t *testing.T, prefix string) screening.Store {
+		st := redisstore.New(newClient(t, addr), redisstore.Options{Prefix: prefix})
+		t.Cleanup(func() { _ = st.Close() })
+		mu.Lock()
+		prefixes[st] = prefix
+		mu.Unlock()
+		return st
+	}
+	return storetest.Factory{
+		New: func(t *testing.T) screening.Store {
+			prefix := uniquePrefix()
+			t.Cleanup(func() { dropPrefix(t, addr, prefix) })
+			return open(t, prefix)
+		},
+		Reopen: func(t *testing.T, old screening.Store) screening.Store {
+			mu.Lock()
+			prefix := prefixes[old]
+			mu.Unlock()
+			if err := old.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			return open(t, prefix) // a new client on the same server
+		},
+	}
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, factory(redisAddr(t)))
+}
+
+func TestCacheConformance(t *testing.T) {
+	addr := redisAddr(t)
+	storetest.RunCache(t, func(t *testing.T) screening.Cache {
+		prefix := uniquePrefix()
+		t.Cleanup(func() { dropPrefix(t, addr, prefix) })
+		return redisstore.NewCache(newClient(t, addr), redisstore.CachePrefix(prefix))
+	})
+}
+
+// TestWatchAcrossClients checks the announcement reaches another replica:
+// a store on its own client, as another process would have.
+func TestWatchAcrossClients(t *testing.T) {
+	addr := redisAddr(t)
+	prefix := uniquePrefix()
+	t.Cleanup(func() { dropPrefix(t, addr, prefix) })
+	writer := redisstore.New(newClient(t, addr), redisstore.Options{Prefix: prefix})
+	reader := redisstore.New(newClient(t, addr), redisstore.Options{Prefix: prefix})
+	other := redisstore.New(newClient(t, addr), redisstore.Options{Prefix: uniquePrefix()})
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	ch, err := reader.WatchSnapshots(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherCh, err := other.WatchSnapshots(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := &screening.ListSnapshot{Source: "meti_eul", Version: "v1", ImportedAt: time.Now(), Count: 0}
+	if err := writer.SaveSnapshot(ctx, snap, screening.NewAuditRecord(time.Now(), screening.AuditListImport, "cli", "meti_eul", nil)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-ch:
+		if got != "meti_eul" {
+			t.Errorf("announced %q", got)
+		}
+	case <-ctx.Done():
+		t.Fatal("the other replica heard nothing")
+	}
+	select {
+	case got := <-otherCh:
+		t.Errorf("a store with another prefix heard %q", got)
+	case <-time.After(200 * time.Millisecond):
+	}
+	// Closing the store ends its watches.
+	if err := reader.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case _, open := <-ch:
+		if open {
+			t.Error("a value after Close")
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("watch not closed with the store")
+	}
+}
+
+// TestChainAcrossReplicas has two stores (two "replicas" with their own
+// clients and head caches) append concurrently: the chain must stay whole,
+// which exercises the stale-head retry.
+func TestChainAcrossReplicas(t *testing.T) {
+	addr := redisAddr(t)
+	prefix := uniquePrefix()
+	t.Cleanup(func() { dropPrefix(t, addr, prefix) })
+	a := redisstore.New(newClient(t, addr), redisstore.Options{Prefix: prefix})
+	b := redisstore.New(newClient(t, addr), redisstore.Options{Prefix: prefix})
+	var wg sync.WaitGroup
+	for _, st := range []*redisstore.Store{a, b, a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 25 {
+				if _, err := st.AppendAudit(t.Context(), screening.NewAuditRecord(time.Now(), screening.AuditRescreen, "system", "x", nil)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	recs, err := a.Audit(t.Context(), screening.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 100 {
+		t.Errorf("%d records, want 100", len(recs))
+	}
+	if seq, err := screening.VerifyChain(nil, recs); err != nil {
+		t.Errorf("chain broken at %d: %v", seq, err)
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	// Nothing listens on port 1.
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: time.Second})
+	defer c.Close()
+	st := redisstore.New(c, redisstore.Options{})
+	if code := screening.ErrorCode(st.Ping(t.Context())); code != screening.EUNAVAILABLE {
+		t.Errorf("Ping without a server: code %q, want %q", code, screening.EUNAVAILABLE)
+	}
+	_, err := st.Screening(t.Context(), "scr_1")
+	if code := screening.ErrorCode(err); code != screening.EUNAVAILABLE {
+		t.Errorf("Screening without a server: code %q, want %q", code, screening.EUNAVAILABLE)
+	}
+	err = st.SaveScreening(t.Context(), &screening.Screening{Result: screening.Result{ID: "scr_1"}}, nil, screening.AuditRecord{})
+	if code := screening.ErrorCode(err); code != screening.EUNAVAILABLE {
+		t.Errorf("SaveScreening without a server: code %q (%v), want %q", code, err, screening.EUNAVAILABLE)
+	}
+	cache := redisstore.NewCache(c)
+	if _, _, err := cache.Get(t.Context(), "k"); screening.ErrorCode(err) != screening.EUNAVAILABLE {
+		t.Errorf("cache Get without a server: %v", err)
+	}
+	var se *screening.Error
+	if !errors.As(err, &se) {
+		t.Errorf("error %v carries no *screening.Error", err)
+	}
+}
+
+func TestCheckPersistence(t *testing.T) {
+	addr := redisAddr(t)
+	c := newClient(t, addr)
+	st := redisstore.New(c, redisstore.Options{})
+	aof, err := st.CheckPersistence(t.Context())
+	if err != nil {
+		t.Fatalf("CheckPersistence: %v", err)
+	}
+	want, err := c.ConfigGet(t.Context(), "appendonly").Result()
+	if err != nil {
+		t.Skipf("CONFIG is disabled on the test server: %v", err)
+	}
+	if aof != (want["appendonly"] == "yes") {
+		t.Errorf("CheckPersistence = %v, server says appendonly=%q", aof, want["appendonly"])
+	}
+}
