@@ -2,12 +2,14 @@ package sources
 
 import (
 	"bufio"
+	"encoding/csv"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/hikiai/hikiai/sources/internal/listkit"
@@ -57,18 +59,38 @@ func Detect(files ...string) (string, error) {
 		}
 		return "", fmt.Errorf("sources: %s is JSON without a \"results\" array; only the CSL JSON shape is known", p)
 	}
-	first, _, _ := strings.Cut(text, "\n")
-	h := strings.ToLower(first)
-	switch {
-	case strings.Contains(h, "\t") && strings.Contains(h, "name") && strings.Contains(h, "effective_date"):
-		return FormatDPL, nil
-	case strings.Contains(h, "source") && strings.Contains(h, "name") &&
-		(strings.Contains(h, "entity_number") || strings.Contains(h, "alt_names")):
-		return FormatCSLCSV, nil
-	case strings.Contains(first, "企業名") || strings.Contains(h, "company or organization"):
-		return FormatMETICSV, nil
+	if f := detectHeader(text); f != "" {
+		return f, nil
 	}
 	return "", fmt.Errorf("sources: cannot tell the format of %s; name one of %s", p, strings.Join(Formats(), ", "))
+}
+
+// detectHeader reads the first record of a CSV or tab-separated text (a
+// header cell may span lines) and names the list whose header it is.
+func detectHeader(text string) string {
+	for _, sep := range []rune{',', '\t'} {
+		cr := csv.NewReader(strings.NewReader(text))
+		cr.Comma = sep
+		cr.FieldsPerRecord = -1
+		cr.LazyQuotes = true
+		rec, err := cr.Read()
+		if err != nil || len(rec) < 2 {
+			continue
+		}
+		cols := map[string]bool{}
+		for _, c := range rec {
+			cols[strings.ToLower(strings.TrimSpace(c))] = true
+		}
+		switch {
+		case meti.IsHeader(rec):
+			return FormatMETICSV
+		case sep == '\t' && cols["name"] && cols["effective_date"]:
+			return FormatDPL
+		case sep == ',' && cols["source"] && cols["name"] && (cols["entity_number"] || cols["alt_names"]):
+			return FormatCSLCSV
+		}
+	}
+	return ""
 }
 
 func detectXML(text, path string) (string, error) {
@@ -96,12 +118,29 @@ func detectXML(text, path string) (string, error) {
 	return "", fmt.Errorf("sources: %s has no XML root element in its first bytes", path)
 }
 
+var regimeSheet = regexp.MustCompile(`^\d+\s*[.．]`)
+
 func detectWorkbook(r io.Reader, path string) (string, error) {
 	wb, err := listkit.OpenWorkbook(r)
 	if err != nil {
 		return "", listkit.Wrap(path, "", "not a readable xlsx workbook", err)
 	}
 	defer wb.Close()
+	// Sheet names settle most workbooks without reading any cell (reading
+	// rows loads the shared strings, the slow part of a large workbook):
+	// METI names its sheet ユーザーリスト, MOF numbers one sheet per regime.
+	numbered := 0
+	for _, sheet := range wb.GetSheetList() {
+		if strings.Contains(sheet, "ユーザーリスト") {
+			return FormatMETIXLSX, nil
+		}
+		if regimeSheet.MatchString(sheet) {
+			numbered++
+		}
+	}
+	if numbered >= 5 {
+		return FormatMOFXLSX, nil
+	}
 	for _, sheet := range wb.GetSheetList() {
 		rows, err := wb.GetRows(sheet)
 		if err != nil {

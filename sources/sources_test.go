@@ -13,6 +13,7 @@ import (
 	"github.com/hikiai/hikiai/screening"
 	"github.com/hikiai/hikiai/screening/screeningtest"
 	"github.com/hikiai/hikiai/sources/internal/golden"
+	"github.com/xuri/excelize/v2"
 )
 
 // fixture returns the path of a fixture under the module's testdata/lists.
@@ -296,13 +297,8 @@ func TestRealLists(t *testing.T) {
 	}
 }
 
-// Detection on real files that are cheap to open (the MOF workbook is
-// detected in TestDetectWorkbooks).
 func TestDetectReal(t *testing.T) {
 	for _, rl := range realLists {
-		if rl.format == FormatMOFXLSX {
-			continue
-		}
 		path := screeningtest.SharedData(t, append([]string{"lists"}, rl.parts...)...)
 		if got, err := Detect(path); err != nil || got != rl.format {
 			t.Errorf("Detect(%s) = %q, %v; want %q", rl.name, got, err, rl.format)
@@ -310,10 +306,28 @@ func TestDetectReal(t *testing.T) {
 	}
 }
 
-func TestDetectWorkbooks(t *testing.T) {
-	path := screeningtest.SharedData(t, "lists", "jp_mof", "mof_shisantouketsu_20260305.xlsx")
-	if got, err := Detect(path); err != nil || got != FormatMOFXLSX {
-		t.Errorf("Detect(MOF) = %q, %v", got, err)
+// Workbooks whose sheet names say nothing are told apart by header rows.
+func TestDetectWorkbookByHeader(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		header []any
+		want   string
+	}{
+		{[]any{"No.", "国名・地域名", "企業名・組織名", "別名", "懸念区分", "通常兵器"}, FormatMETIXLSX},
+		{[]any{"告示日付", "告示番号", "日本語表記", "英語表記"}, FormatMOFXLSX},
+	} {
+		f := excelize.NewFile()
+		if err := f.SetSheetRow("Sheet1", "A2", &tt.header); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, tt.want+".xlsx")
+		if err := f.SaveAs(path); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if got, err := Detect(path); err != nil || got != tt.want {
+			t.Errorf("Detect = %q, %v; want %q", got, err, tt.want)
+		}
 	}
 }
 
@@ -355,7 +369,7 @@ func TestSnapshot(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, file, format, content string
-		where, reason                string // substrings of the error
+		where, reason               string // substrings of the error
 	}{
 		{"bad xml", "un.xml", FormatUN, "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID>\n<FIRST_NAME>A</FIRST_NAME></INDIVIDUALS>", "line", "malformed XML"},
 		{"un no name", "un.xml", FormatUN, "<CONSOLIDATED_LIST><INDIVIDUALS>\n<INDIVIDUAL><DATAID>7</DATAID><FIRST_NAME> </FIRST_NAME></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>", "INDIVIDUAL at line 2", "no name"},

@@ -236,7 +236,6 @@ func mapRecord(r *record, key string) (screening.Entry, error) {
 	for _, id := range r.IDs {
 		addIdent(&ids, attrs, id)
 	}
-	e.Identifiers = ids.List()
 
 	for _, d := range r.DatesOfBirth {
 		attrs.Add("birth_dates", normDate(d))
@@ -251,12 +250,13 @@ func mapRecord(r *record, key string) (screening.Entry, error) {
 	attrs.Add("standard_order", r.StandardOrder)
 	attrs.Add("license_requirement", r.LicenseRequirement)
 	attrs.Add("license_policy", r.LicensePolicy)
-	attrs.Add("call_sign", r.CallSign)
+	ids.Add("call_sign", r.CallSign, "")
 	attrs.Add("vessel_type", r.VesselType)
 	attrs.Add("tonnage", r.GrossTonnage)
 	attrs.Add("gross_registered_tonnage", r.GrossRegisteredTonnage)
 	attrs.Add("vessel_flag", r.VesselFlag)
 	attrs.Add("vessel_owner", r.VesselOwner)
+	e.Identifiers = ids.List()
 	e.Remarks = listkit.Clean(r.Remarks)
 	e.SourceURL = listkit.Clean(r.SourceInformationURL)
 	if e.SourceURL == "" {

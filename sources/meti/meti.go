@@ -88,8 +88,9 @@ func ParseXLSX(ctx context.Context, r io.Reader, file string) ([]screening.Entry
 			if !ok {
 				continue
 			}
-			loc := func(n int) string { return fmt.Sprintf("sheet %q row %d", sheet, n+1) }
-			return mapRows(ctx, file, rows[i+1:], i+1, cols, loc, true)
+			header := i
+			loc := func(n int) string { return fmt.Sprintf("sheet %q row %d", sheet, header+n+2) }
+			return mapRows(ctx, file, rows[i+1:], cols, loc, true)
 		}
 	}
 	return nil, listkit.Errorf(file, "", "no sheet has the End User List header (No, 国名・地域名, 企業名・組織名, 別名, 懸念区分)")
@@ -130,13 +131,13 @@ func ParseCSV(ctx context.Context, r io.Reader, file string) ([]screening.Entry,
 		lines = append(lines, line)
 	}
 	loc := func(n int) string { return listkit.Line(lines[n]) }
-	return mapRows(ctx, file, rows, 0, cols, loc, false)
+	return mapRows(ctx, file, rows, cols, loc, false)
 }
 
 // mapRows maps the data rows; loc names row i (an index into rows) in errors.
 // Spreadsheet rows lose trailing empty cells, so short rows are padded there;
 // a CSV row has been checked for its field count already.
-func mapRows(ctx context.Context, file string, rows [][]string, _ int, cols columns, loc func(int) string, pad bool) ([]screening.Entry, error) {
+func mapRows(ctx context.Context, file string, rows [][]string, cols columns, loc func(int) string, pad bool) ([]screening.Entry, error) {
 	var entries []screening.Entry
 	for i, row := range rows {
 		if err := listkit.CheckContext(ctx, i); err != nil {
@@ -182,7 +183,7 @@ func cell(row []string, i int) string {
 func mapRow(row []string, cols columns) (screening.Entry, error) {
 	no := listkit.Clean(norm.NFKC.String(cell(row, cols.no)))
 	if n, err := strconv.Atoi(no); err != nil || n <= 0 {
-		return screening.Entry{}, fmt.Errorf("No %q is not a positive number", no)
+		return screening.Entry{}, fmt.Errorf("entry number (column No) %q is not a positive number", no)
 	}
 	e := screening.Entry{Source: Source, SourceID: no, Kind: screening.KindOrganisation}
 	attrs := listkit.Attrs{}

@@ -79,10 +79,25 @@ func birthDate(s string) string {
 // readLabelled reads "Label value (Country)" facts: the longest run of
 // leading words that is a known label decides what the fact is.
 func readLabelled(seg string, ids *listkit.IDs, attrs listkit.Attrs) {
-	words := strings.Fields(seg)
-	for n := min(len(words)-1, 9); n >= 1; n-- {
-		label := strings.Join(words[:n], " ")
-		rest := strings.Join(words[n:], " ")
+	// ends[n] is where the n-th word ends; labels are tried longest first
+	// over the segment itself, without building strings per try.
+	var ends []int
+	in := false
+	for i, r := range seg {
+		if r == ' ' {
+			if in {
+				ends = append(ends, i)
+			}
+			in = false
+		} else {
+			in = true
+		}
+		if len(ends) == 9 {
+			break
+		}
+	}
+	for n := len(ends); n >= 1; n-- {
+		label, rest := seg[:ends[n-1]], strings.TrimSpace(seg[ends[n-1]:])
 		if t := listkit.IDType(label); t != "" {
 			addID(ids, t, rest)
 			return
