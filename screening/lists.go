@@ -21,6 +21,7 @@ type ListSet struct {
 	Version  string // combined version of every source
 	LoadedAt time.Time
 	byKey    map[string]int
+	searches *searchCache // hits of recent searches on this set (nil: none kept)
 }
 
 // NewListSet builds the name index over snapshots (entries included).
@@ -30,7 +31,7 @@ func NewListSet(snaps []ListSnapshot, now time.Time) (*ListSet, error) {
 	for _, s := range snaps {
 		n += len(s.Entries)
 	}
-	set := &ListSet{Entries: make([]Entry, 0, n), LoadedAt: now, byKey: make(map[string]int, n)}
+	set := &ListSet{Entries: make([]Entry, 0, n), LoadedAt: now, byKey: make(map[string]int, n), searches: newSearchCache()}
 	records := make([]names.Record, 0, n)
 	parts := make([]string, 0, len(snaps))
 	for _, s := range snaps {
@@ -90,13 +91,18 @@ type ListHit struct {
 	names.Hit
 }
 
-// Search finds entries whose names match query.
+// Search finds entries whose names match query. Recent searches are answered
+// from the set's cache (searchcache.go); the hits are shared and read-only.
 func (s *ListSet) Search(query string, opt names.SearchOptions) []ListHit {
+	if out, ok := s.searches.get(query, opt); ok {
+		return out
+	}
 	hits := s.Index.Search(query, opt)
 	out := make([]ListHit, len(hits))
 	for i, h := range hits {
 		out[i] = ListHit{Entry: &s.Entries[h.Index], Hit: h}
 	}
+	s.searches.put(query, opt, out)
 	return out
 }
 

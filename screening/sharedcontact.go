@@ -378,8 +378,15 @@ func (c *SharedContactCheck) flag(p RoledParty, shared []sharedValue) Flag {
 	}
 	points = min(points, c.s.MaxPoints)
 	roleEN, roleJA := roleName(p.Role)
-	en := fmt.Sprintf("The %s's %s was given before by a different company: %s. Different companies sharing contact details can mean a front company or a hidden buyer. Check that %s is a real, separate company and how it is linked to the other.",
-		roleEN, joinAnd(kindsEN), joinNames(companies, 3, "en"), p.Party.Name)
+	verb, company := "was", "a different company"
+	if len(kindsEN) > 1 {
+		verb = "were"
+	}
+	if len(companies) > 1 {
+		company = "different companies"
+	}
+	en := fmt.Sprintf("The %s's %s %s given before by %s: %s. Different companies sharing contact details can mean a front company or a hidden buyer. Check that %s is a real, separate company and how it is linked to the others.",
+		roleEN, joinAnd(kindsEN), verb, company, joinNames(companies, 3, "en"), p.Party.Name)
 	ja := fmt.Sprintf("%s（%s）の%sは、以前に別の会社（%s）が使ったものと同じです。異なる会社で連絡先が同じ場合、ダミー会社や本当の買い手を隠している可能性があります。%sが実在する別会社か、相手とどういう関係かを確認してください。",
 		roleJA, p.Party.Name, strings.Join(kindsJA, "・"), joinNames(companies, 3, "ja"), p.Party.Name)
 	return Flag{

@@ -674,8 +674,8 @@ func (c *SpecUseCheck) Run(ctx context.Context, in *Input) ([]Flag, error) {
 		}
 		en := fmt.Sprintf("The declared use (“%s”) does not fit %s: %s. A customer rarely needs this capability for that use. Ask what the product will really be used for, and where it will be installed, before quoting.",
 			inq.EndUse, joinNames(labels, 3, "en"), r.Title)
-		ja := fmt.Sprintf("申告された用途（%s）は、製品 %s（%s）の性能に見合いません。この用途にこれほどの性能が必要になることはまずありません。見積もりの前に、実際の用途と設置場所を顧客に確認してください。",
-			inq.EndUse, joinNames(labelsJA, 3, "ja"), r.TitleJA)
+		ja := fmt.Sprintf("製品 %s は%sです。申告された用途（%s）は、この性能に見合いません。この用途にこれほどの性能が必要になることはまずありません。見積もりの前に、実際の用途と設置場所を顧客に確認してください。",
+			joinNames(labelsJA, 3, "ja"), r.TitleJA, inq.EndUse)
 		flags = append(flags, Flag{
 			Code: CodeSpecUseMismatch, Severity: severityFor(r.Points), Points: r.Points,
 			Message: en, MessageJA: ja,

@@ -218,6 +218,18 @@ type WebsiteCheck struct {
 	inflight map[string]*siteCall
 	closed   bool
 	wg       sync.WaitGroup
+
+	// observe, when set, hears every party's outcome and every cache lookup
+	// (for metrics); see Observe.
+	observeOutcome func(outcome string)
+	observeCache   func(hit bool)
+}
+
+// Observe sets functions told each party's outcome ("ok", or the no_website
+// reason) and whether each cache lookup hit. For metrics: they must be cheap
+// and safe for concurrent use. Call before the check runs.
+func (c *WebsiteCheck) Observe(outcome func(string), cache func(hit bool)) {
+	c.observeOutcome, c.observeCache = outcome, cache
 }
 
 var _ Check = (*WebsiteCheck)(nil)
@@ -326,8 +338,16 @@ func (c *WebsiteCheck) Run(ctx context.Context, in *Input) ([]Flag, error) {
 	}
 	var flags []Flag
 	for _, p := range plans {
-		if f, ok := c.judge(p, found); ok {
+		f, ok := c.judge(p, found)
+		if ok {
 			flags = append(flags, f)
+		}
+		if c.observeOutcome != nil {
+			outcome := "ok"
+			if r, isReason := f.Evidence["reason"].(string); ok && isReason {
+				outcome = r
+			}
+			c.observeOutcome(outcome)
 		}
 	}
 	return flags, nil
@@ -398,7 +418,11 @@ func (c *WebsiteCheck) lookupAll(ctx context.Context, targets map[string]siteTar
 	// goroutines would cost more than the look-ups.
 	var misses []siteTarget
 	for host, t := range targets {
-		if e := c.cached(waitCtx, t.host); e != nil {
+		e := c.cached(waitCtx, t.host)
+		if c.observeCache != nil {
+			c.observeCache(e != nil)
+		}
+		if e != nil {
 			out[host] = lookupResult{entry: e, cached: true}
 		} else {
 			misses = append(misses, t)

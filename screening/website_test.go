@@ -604,3 +604,32 @@ func BenchmarkWebsiteCachedCrossScript(b *testing.B) {
 		}
 	}
 }
+
+// TestWebsiteObserve: the metrics hooks hear each party's outcome and each
+// cache lookup (miss on the first screening, hit on the second).
+func TestWebsiteObserve(t *testing.T) {
+	prober := &fakeProber{reports: map[string]SiteReport{
+		"abc.co.jp":  page("ABC商事株式会社", "ABC Shoji"),
+		"gone.co.jp": {Domain: "gone.co.jp", Failure: SiteUnresolvable},
+	}}
+	wc := newTestWebsiteCheck(t, testWebsiteSettings(), prober, newTestCache())
+	var mu sync.Mutex
+	outcomes := map[string]int{}
+	hits := map[bool]int{}
+	wc.Observe(func(o string) { mu.Lock(); outcomes[o]++; mu.Unlock() },
+		func(hit bool) { mu.Lock(); hits[hit]++; mu.Unlock() })
+	in := websiteInput(Party{Name: "ABC Shoji", Email: "sales@abc.co.jp"}, &Party{Name: "Gone Trading", Email: "x@gone.co.jp"})
+	for range 2 {
+		if _, err := wc.Run(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if outcomes["ok"] != 2 || outcomes[WebsiteUnresolvable] != 2 {
+		t.Errorf("outcomes %v, want ok 2 and %s 2", outcomes, WebsiteUnresolvable)
+	}
+	if hits[false] != 2 || hits[true] != 2 {
+		t.Errorf("cache lookups %v, want 2 misses then 2 hits", hits)
+	}
+}

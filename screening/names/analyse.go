@@ -296,7 +296,10 @@ func expandWords(in []Token) []Token {
 	out := make([]Token, 0, len(in))
 	for i := 0; i < len(in); i++ {
 		t := in[i]
-		if t.Script != ScriptLatin && t.Script != ScriptCyrillic {
+		// only words written in Latin letters: a transliterated word that
+		// happens to spell an abbreviation (Greek στ → st) is not one, and
+		// Key must give the same key for its own output
+		if t.Script != ScriptLatin {
 			out = append(out, t)
 			continue
 		}
@@ -313,12 +316,20 @@ func expandWords(in []Token) []Token {
 				}
 			}
 			d := strconv.Itoa(n)
-			out = append(out, Token{Text: d, Latin: d, Script: ScriptLatin})
+			nt := Token{Text: d, Latin: d, Script: ScriptLatin}
+			if !strings.ContainsAny(t.Latin, "0123456789") {
+				nt.Alt = []string{t.Latin} // "first" meets ファースト
+			}
+			out = append(out, nt)
 			continue
 		}
 		if exp, ok := abbreviations[t.Latin]; ok {
 			for _, w := range strings.Fields(exp) {
-				out = append(out, Token{Text: w, Latin: w, Script: ScriptLatin})
+				nt := Token{Text: w, Latin: w, Script: ScriptLatin}
+				if isNumber(w) && !strings.ContainsAny(t.Latin, "0123456789") {
+					nt.Alt = []string{t.Latin}
+				}
+				out = append(out, nt)
 			}
 			continue
 		}
@@ -372,7 +383,9 @@ func classify(toks []Token) {
 			case w == "":
 			case titles[w]:
 				t.Class = ClassTitle
-			case isParticle(w) && t.Script != ScriptHan:
+			case isParticle(w) && t.Script != ScriptHan && !(i == 0 && w == "ben" && len(toks) > 1):
+				// a name does not start with a particle: a leading Ben is
+				// the given name (Ben Netanyahu), not "son of"
 				t.Class = ClassParticle
 			case isNumber(w) && (seenWord || !romanNumerals[w]):
 				t.Class = ClassNumber

@@ -61,7 +61,8 @@ type TokenPair struct {
 	Weight float64 `json:"weight"`
 }
 
-// Penalty is a deduction from the score with its reason.
+// Penalty is a deduction from the score with its reason; a negative
+// amount is a bonus (same country in a search).
 type Penalty struct {
 	Reason string  `json:"reason"`
 	Amount float64 `json:"amount"`
@@ -160,7 +161,7 @@ func describe(c Comparison, r scored) string {
 		fmt.Fprintf(&b, "; ignored [%s]", strings.Join(c.Ignored, " "))
 	}
 	for _, p := range c.Penalties {
-		fmt.Fprintf(&b, "; -%.2f %s", p.Amount, p.Reason)
+		fmt.Fprintf(&b, "; %+.2f %s", -p.Amount, p.Reason)
 	}
 	return b.String()
 }

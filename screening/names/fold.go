@@ -110,8 +110,6 @@ func foldLatin(dst []byte, r rune) []byte {
 			dst = append(dst, byte(c))
 		} else if s, ok := latinSpecial[c]; ok {
 			dst = append(dst, s...)
-		} else if unicode.IsDigit(c) && c >= '０' && c <= '９' {
-			dst = append(dst, byte('0'+c-'０'))
 		}
 		// combining marks and unfoldable letters are dropped
 	}

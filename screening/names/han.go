@@ -157,6 +157,16 @@ const hanWords = `
 重慶 jukei chongqing chongqing n b
 广州 - guangzhou guangzhou n z
 深圳 shinsen shenzhen shenzhen n b
+深圳市 - shenzhen shenzhen n z
+北京市 - beijing beijing n z
+上海市 - shanghai shanghai n z
+广州市 - guangzhou guangzhou n z
+天津市 - tianjin tianjin n z
+重庆市 - chongqing chongqing n z
+大连市 - dalian dalian n z
+青岛市 - qingdao qingdao n z
+厦门市 - xiamen xiamen n z
+西安市 - xian xian n z
 大连 - dalian dalian n z
 大連 dairen dalian dalian n b
 青岛 - qingdao qingdao n z

@@ -77,11 +77,14 @@ const (
 	otherCountryPenalty  = 0.05
 	defaultLimit         = 10
 	defaultMinScore      = 0.5
-	candidatesPerLimit   = 5
-	minCandidates        = 40
-	postingBudget        = 150_000 // postings visited per query, at most
+	candidatesPerLimit   = 3
+	candidateFloor       = 0.5 // of the best accumulated weight
+	minCandidates        = 30
+	postingBudget        = 30_000  // postings that may add new candidates, per query
+	boostBudget          = 150_000 // postings of common words that only add to found candidates
 	fuzzyMinTokenLen     = 3
-	maxFuzzyVocabPerTerm = 256
+	maxFuzzyVocabPerTerm = 128
+	maxSkeletonVocab     = 64
 )
 
 // Index is an in-memory name index over list records. It is immutable once
@@ -91,6 +94,7 @@ type Index struct {
 	records []Record
 	names   []indexedName // all names, grouped by record
 	first   []int32       // first[r] is the first name of record r; first[len] = len(names)
+	words   []uint8       // words[r]: counting words of record r's shortest name, for ranking ties
 
 	vocab    []*tok           // distinct tokens
 	vocabKey map[string]int32 // token key → vocab id
@@ -102,8 +106,12 @@ type Index struct {
 	skels    map[string][]int32 // skeleton → vocab ids, for kana, Arabic and Han queries
 	acronyms map[string][]int32 // initials of a name's words → record indices
 
-	idfRef  float64
-	scratch sync.Pool
+	idfRef float64
+	// scratch holds per-search working memory for reuse. A channel rather
+	// than a sync.Pool: the pool drops its items at every GC, and a dropped
+	// scratch costs an allocation and clearing of several megabytes at a
+	// million records, which shows in the latency tail.
+	scratch chan *searchScratch
 }
 
 // indexedName is one name of a record as vocabulary ids.
@@ -122,7 +130,6 @@ var ErrEmptyName = errors.New("name has no letters or digits")
 func NewIndex(records []Record) (*Index, error) {
 	ix := &Index{records: records, vocabKey: make(map[string]int32), acronyms: make(map[string][]int32)}
 	// analyse names in parallel
-	type job struct{ r, n int }
 	total := 0
 	for _, r := range records {
 		total += len(r.Names)
@@ -153,6 +160,7 @@ func NewIndex(records []Record) (*Index, error) {
 	wg.Wait()
 
 	ix.first = make([]int32, len(records)+1)
+	ix.words = make([]uint8, len(records))
 	ix.names = make([]indexedName, 0, total)
 	var post [][]int32
 	for i, r := range records {
@@ -174,6 +182,9 @@ func NewIndex(records []Record) (*Index, error) {
 			}
 			if len(ids) > 0 {
 				usable++
+			}
+			if n := countingTokens(ts); n > 0 && (ix.words[i] == 0 || n < int(ix.words[i])) {
+				ix.words[i] = uint8(min(n, 255))
 			}
 			if a := acronymOf(ts); a != "" {
 				ix.acronyms[a] = appendUnique(ix.acronyms[a], int32(i))
@@ -199,6 +210,13 @@ func NewIndex(records []Record) (*Index, error) {
 	ix.grams = make(map[string][]int32)
 	ix.skels = make(map[string][]int32)
 	var nb neighbourBuilder
+	keys := 0
+	for _, t := range ix.vocab {
+		for _, f := range t.forms {
+			keys += 2 * (len(f) + 1)
+		}
+	}
+	nb.pairs = make([]keyID, 0, keys)
 	for id, t := range ix.vocab {
 		ix.rarity[id] = float32(ix.rarityOf(len(ix.postings[id])))
 		if !t.counts() {
@@ -230,7 +248,7 @@ func NewIndex(records []Record) (*Index, error) {
 		}
 	}
 	ix.near = nb.build()
-	ix.scratch.New = func() any { return newSearchScratch(len(records)) }
+	ix.scratch = make(chan *searchScratch, 2*runtime.GOMAXPROCS(0))
 	return ix, nil
 }
 
@@ -282,6 +300,17 @@ func (ix *Index) rarityOf(df int) float64 {
 	return math.Max(0.3, math.Min(1, idf/ix.idfRef))
 }
 
+// countingTokens is the number of tokens of a name that count in a score.
+func countingTokens(ts []Token) int {
+	n := 0
+	for _, t := range ts {
+		if t.Class != ClassLegal && t.Class != ClassTitle {
+			n++
+		}
+	}
+	return n
+}
+
 // acronymOf returns the initials of a name of 2 to 5 words (particles
 // skipped), so that a query "PLA" finds "People's Liberation Army".
 func acronymOf(ts []Token) string {
@@ -327,15 +356,19 @@ type searchScratch struct {
 	acc        []float32
 	touched    []int32
 	candidates []int32
+	credited   []uint8  // per record: the query words (mod 8) that added to acc; one byte keeps it in cache
+	seen       []uint32 // per vocabulary id: the lookup stamp that last saw it
+	stamp      uint32
 }
 
-func newSearchScratch(nRecords int) *searchScratch {
-	return &searchScratch{acc: make([]float32, nRecords)}
+func newSearchScratch(nRecords, nVocab int) *searchScratch {
+	return &searchScratch{acc: make([]float32, nRecords), credited: make([]uint8, nRecords), seen: make([]uint32, nVocab)}
 }
 
 func (s *searchScratch) reset() {
 	for _, r := range s.touched {
 		s.acc[r] = 0
+		s.credited[r] = 0
 	}
 	s.touched = s.touched[:0]
 	s.candidates = s.candidates[:0]
@@ -353,12 +386,22 @@ type termMatch struct {
 // its own text for Han and Hangul, trigram neighbours verified by pairSim,
 // and skeletons for kana, Arabic and Han.
 func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []termMatch {
-	seen := map[int32]bool{}
+	sc.stamp++
+	if sc.stamp == 0 { // wrapped: forget every old stamp
+		clear(sc.seen)
+		sc.stamp = 1
+	}
+	seen := func(id int32) bool {
+		if sc.seen[id] == sc.stamp {
+			return true
+		}
+		sc.seen[id] = sc.stamp
+		return false
+	}
 	add := func(id int32) {
-		if seen[id] {
+		if seen(id) {
 			return
 		}
-		seen[id] = true
 		v := ix.vocab[id]
 		if !v.counts() {
 			return
@@ -392,24 +435,54 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 	// the consonant skeleton meets transliterations that differ in more
 	// than one vowel (Schulze / Scholz, Muhammad / Mohammed), and Arabic
 	// script or katakana spellings
-	if len(q.skel) >= 3 || (noVowelScript(q.Script) && len(q.skel) >= 2) {
-		for n, id := range ix.skels[q.skel] {
-			if n >= maxFuzzyVocabPerTerm {
+	if len(q.skel) >= 4 || (noVowelScript(q.Script) && len(q.skel) >= 2) {
+		// skeletons are shared widely: check the cheap filter first
+		n := 0
+		for _, id := range ix.skels[q.skel] {
+			if n >= maxSkeletonVocab {
 				break
 			}
-			add(id)
+			if v := ix.vocab[id]; sc.seen[id] != sc.stamp && (q.Script != ScriptLatin || plausiblePair(q, v)) {
+				n++
+				add(id)
+			}
 		}
 	}
 	// a word written joined on the query side contains indexed words
 	// (VladimirPutin ~ Vladimir Putin); the scorer joins them back.
-	if q.Script == ScriptLatin && len(q.Latin) >= 6 {
-		for cut := 3; cut <= len(q.Latin)-3; cut++ {
-			for _, part := range [2]string{q.Latin[:cut], q.Latin[cut:]} {
+	minPart := 3
+	if q.Script == ScriptHan || q.Script == ScriptHangul {
+		minPart = 2 // one syllable: 李明 → li ming
+	}
+	if (q.Script == ScriptLatin || minPart == 2) && len(q.Latin) >= 2*minPart {
+		for cut := minPart; cut <= len(q.Latin)-2; cut++ {
+			parts := [2]string{q.Latin[:cut], q.Latin[cut:]}
+			if len(parts[1]) < minPart {
+				parts[1] = "" // SiemensAG: the short tail is a legal form, look up the head
+			}
+			for _, part := range parts {
 				for _, id := range ix.forms[part] {
-					if !seen[id] && ix.vocab[id].wordLike() {
-						seen[id] = true
+					if ix.vocab[id].wordLike() && !seen(id) {
 						out = append(out, termMatch{id: id, sim: 0.8, via: viaJoined, q: qi})
 					}
+				}
+			}
+		}
+	}
+	// given-name variants (Ted ~ Theodore) and the voicing of a first
+	// consonant in Korean and Chinese romanisations (Jang ~ Chang)
+	if q.Class == ClassName {
+		for _, g := range givenNameGroup[q.Latin] {
+			for _, n := range givenNameMembers[g] {
+				for _, id := range ix.forms[n] {
+					add(id)
+				}
+			}
+		}
+		if len(q.Latin) <= 8 {
+			for _, v := range voicingVariants(q.Latin) {
+				for _, id := range ix.forms[v] {
+					add(id)
 				}
 			}
 		}
@@ -424,7 +497,7 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 	// deletion neighbours of the Latin and the phonetic form
 	verified := 0
 	addNear := func(id int32) {
-		if verified < maxFuzzyVocabPerTerm && !seen[id] {
+		if verified < maxFuzzyVocabPerTerm && sc.seen[id] != sc.stamp {
 			verified++
 			add(id)
 		}
@@ -459,11 +532,24 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 	if len(ix.records) == 0 || len(q) == 0 {
 		return nil
 	}
-	sc := ix.scratch.Get().(*searchScratch)
+	var sc *searchScratch
+	select {
+	case sc = <-ix.scratch:
+	default:
+		sc = newSearchScratch(len(ix.records), len(ix.vocab))
+	}
 	defer func() {
 		sc.reset()
-		ix.scratch.Put(sc)
+		select {
+		case ix.scratch <- sc:
+		default: // enough kept; let this one go
+		}
 	}()
+
+	queryIsOrg := false // a legal form in the query names an organisation
+	for _, t := range q {
+		queryIsOrg = queryIsOrg || t.Class == ClassLegal
+	}
 
 	// 1. vocabulary matches per query token, and the query side's rarity
 	var matches []termMatch
@@ -485,17 +571,35 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 	}
 	// joined query words may match one indexed word (Sber bank ~ Sberbank)
 	for i := 0; i+1 < len(q); i++ {
-		if !q[i].wordLike() || !q[i+1].wordLike() || q[i].Latin == "" || q[i+1].Latin == "" {
+		// the second word may be a legal form written joined (SiemensAG)
+		// generic words are not written joined with others often enough to
+		// pay for the lookups
+		if q[i].Class != ClassName || !(q[i+1].Class == ClassName || q[i+1].Class == ClassLegal) || q[i].Latin == "" || q[i+1].Latin == "" {
 			continue
 		}
+		// its matches carry index len(q)+i: they credit records under
+		// their own name and never stand for a pairing of word i
 		j := newTok(Token{Text: q[i].Latin + q[i+1].Latin, Latin: q[i].Latin + q[i+1].Latin, Script: ScriptLatin})
-		matches = ix.lookup(j, i, sc, matches)
+		matches = ix.lookup(j, len(q)+i, sc, matches)
+	}
+	// every match of a query word weighs by that word's own rarity (the
+	// rarity of its closest indexed form): a rare misspelling found for a
+	// common word must not outweigh the word itself
+	weightOf := func(m termMatch) float64 {
+		if m.q < len(q) {
+			return qRarity[m.q]
+		}
+		i := m.q - len(q)
+		return (qRarity[i] + qRarity[i+1]) / 2
 	}
 
 	// the similarities found here are the ones the scorer uses for
 	// word pairs; other pairs (particles, initials, numbers) it computes
-	known := make(map[uint64]termMatch, len(matches))
+	known := make(map[uint64]termMatch, 2*len(matches)+64)
 	for _, m := range matches {
+		if m.q >= len(q) {
+			continue
+		}
 		k := uint64(m.q)<<32 | uint64(uint32(m.id))
 		if old, ok := known[k]; !ok || m.sim > old.sim {
 			if m.via == viaJoined && m.sim < 1 {
@@ -505,23 +609,74 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 		}
 	}
 
-	// 2. accumulate over postings, rarest first, within a budget
+	// 2. accumulate over postings within a budget, query word by query
+	// word (rarest first) and within one word best similarity first; a
+	// query word credits a record once, with its best match (so that
+	// "ahmad" finding both Ahmad and Ahmadi in one record counts once)
+	minDF := make([]int, 2*len(q))
+	for _, m := range matches {
+		if df := len(ix.postings[m.id]); minDF[m.q] == 0 || df < minDF[m.q] {
+			minDF[m.q] = df
+		}
+	}
 	sort.Slice(matches, func(a, b int) bool {
-		return len(ix.postings[matches[a].id]) < len(ix.postings[matches[b].id])
+		x, y := matches[a], matches[b]
+		if x.q != y.q {
+			// query words whose best-known match is rarest go first
+			if minDF[x.q] != minDF[y.q] {
+				return minDF[x.q] < minDF[y.q]
+			}
+			return x.q < y.q
+		}
+		if x.sim != y.sim {
+			return x.sim > y.sim
+		}
+		return len(ix.postings[x.id]) < len(ix.postings[y.id])
 	})
-	visited := 0
+	visited, boosted := 0, 0
 	for _, m := range matches {
 		p := ix.postings[m.id]
+		w := float32(classWeight(ix.vocab[m.id].Class) * weightOf(m) * m.sim)
+		bit := uint8(1) << (uint(m.q) & 7)
 		if visited > 0 && visited+len(p) > postingBudget {
-			continue // too common to widen the candidates; scoring still sees it
+			// Too common to widen the candidates: it only adds to records
+			// already found (Ali Hassan Khan: Khan where Ali and Hassan
+			// are). The byte per record read here stays in cache; the
+			// accumulator is written only for those records.
+			if boosted+len(p) > boostBudget {
+				continue // scoring still sees the word
+			}
+			boosted += len(p)
+			for _, r := range p {
+				if c := sc.credited[r]; c != 0 && c&bit == 0 {
+					sc.credited[r] = c | bit
+					sc.acc[r] += w
+				}
+			}
+			continue
 		}
 		visited += len(p)
-		w := float32(classWeight(ix.vocab[m.id].Class) * float64(ix.rarity[m.id]) * m.sim)
 		for _, r := range p {
-			if sc.acc[r] == 0 {
+			if sc.credited[r]&bit != 0 {
+				continue
+			}
+			if sc.acc[r] == 0 && sc.credited[r] == 0 {
 				sc.touched = append(sc.touched, r)
 			}
+			sc.credited[r] |= bit
 			sc.acc[r] += w
+		}
+	}
+	// a long query may be written out in full where the list has only its
+	// acronym (Korean Committee for Space Technology ~ KCST)
+	if a := acronymOf(tokensOf(q)); a != "" {
+		for _, id := range ix.forms[a] {
+			for _, r := range ix.postings[id] {
+				if sc.acc[r] == 0 {
+					sc.touched = append(sc.touched, r)
+				}
+				sc.acc[r] += float32(acronymSim * ix.rarityOf(len(ix.postings[id])))
+			}
 		}
 	}
 	// a short query word may be the acronym of an indexed name
@@ -529,11 +684,13 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 		if t.Script != ScriptLatin || len(t.Latin) < 2 || len(t.Latin) > 5 || !t.wordLike() {
 			continue
 		}
-		for _, r := range ix.acronyms[t.Latin] {
+		recs := ix.acronyms[t.Latin]
+		w := float32(acronymSim * t.prior * ix.rarityOf(len(recs)))
+		for _, r := range recs {
 			if sc.acc[r] == 0 {
 				sc.touched = append(sc.touched, r)
 			}
-			sc.acc[r] += float32(acronymSim * t.prior)
+			sc.acc[r] += w
 		}
 	}
 	if len(sc.touched) == 0 {
@@ -542,8 +699,31 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 
 	// 3. keep the best candidates by accumulated weight
 	k := max(minCandidates, limit*candidatesPerLimit)
-	cands := append(sc.candidates[:0], sc.touched...)
+	cands := sc.candidates[:0]
+	if len(sc.touched) > k {
+		// records far below the best cannot make the first k: drop them
+		// before selecting, which keeps the selection short when a common
+		// word touched tens of thousands of records
+		var best float32
+		for _, r := range sc.touched {
+			best = max(best, sc.acc[r])
+		}
+		floor := best * candidateFloor
+		for _, r := range sc.touched {
+			if sc.acc[r] >= floor {
+				cands = append(cands, r)
+			}
+		}
+	} else {
+		cands = append(cands, sc.touched...)
+	}
 	if len(cands) > k {
+		// among records that share the query's words equally, the ones
+		// with fewer other words come first (Ahmad Rahman before Chol
+		// Ahmad Rahman)
+		for _, r := range cands {
+			sc.acc[r] -= float32(ix.words[r]) * 1e-3
+		}
 		selectTop(cands, k, sc.acc)
 		cands = cands[:k]
 	}
@@ -554,8 +734,9 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 		rec, name   int
 		s           scored
 		score, adj  float64
+		kindPenalty float64
 		nameToks    []*tok
-		weak, match bool
+		weak        bool
 	}
 	var hits []scoredHit
 	qWeight := func(side, i int, t *tok) float64 {
@@ -625,7 +806,10 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 			adj = 0
 		}
 		best.adj = adj
-		best.score = clamp01(best.score + adj)
+		if queryIsOrg && kindConflicts(rec.Kind) {
+			best.kindPenalty = kindConflictCost
+		}
+		best.score = clamp01(best.score + adj - best.kindPenalty)
 		if best.score >= minScore {
 			hits = append(hits, best)
 		}
@@ -649,15 +833,23 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 			}
 			return t.prior * math.Sqrt(float64(ix.rarity[ids[j]]))
 		}
-		cmp := explain(q, h.nameToks, h.s, threshold, w)
-		cmp.Score = round3(h.score)
-		cmp.Match = cmp.Score >= threshold
-		if h.weak {
-			cmp.Explanation += fmt.Sprintf("; weak alias, capped at %.2f", WeakAliasCap)
+		// the explanation shows the final score, with the weak-alias cap and
+		// the country and kind adjustments as entries of its own
+		sc := h.s
+		if h.weak && sc.score > WeakAliasCap {
+			sc.penalties = append(sc.penalties, Penalty{Reason: "weak alias: capped", Amount: round3(sc.score - WeakAliasCap)})
 		}
-		if h.adj != 0 {
-			cmp.Explanation += fmt.Sprintf("; country %+.2f", h.adj)
+		switch {
+		case h.adj > 0:
+			sc.penalties = append(sc.penalties, Penalty{Reason: "same country (a bonus)", Amount: -h.adj})
+		case h.adj < 0:
+			sc.penalties = append(sc.penalties, Penalty{Reason: "listed for other countries only", Amount: -h.adj})
 		}
+		if h.kindPenalty > 0 {
+			sc.penalties = append(sc.penalties, Penalty{Reason: "a legal form names an organisation, the entry is a " + ix.records[h.rec].Kind, Amount: h.kindPenalty})
+		}
+		sc.score = h.score
+		cmp := explain(q, h.nameToks, sc, threshold, w)
 		out[i] = Hit{
 			Index: h.rec, ID: ix.records[h.rec].ID, Name: nm.value, Weak: h.weak,
 			Score: cmp.Score, Match: cmp.Match, Strong: cmp.Match && !h.weak && cmp.Score >= StrongThreshold,
@@ -668,8 +860,8 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 }
 
 // plausiblePair is a cheap test that two word tokens might reach
-// minPairSim: the same first letter (or script without Latin form) and
-// lengths within half of each other.
+// minPairSim: the same first or second letter (or a script without Latin
+// form) and lengths within half of each other.
 func plausiblePair(x, y *tok) bool {
 	if x.Latin == "" || y.Latin == "" || x.Script != ScriptLatin || y.Script != ScriptLatin {
 		return true
@@ -678,7 +870,14 @@ func plausiblePair(x, y *tok) bool {
 	if lx*2 < ly || ly*2 < lx {
 		return false
 	}
-	return x.Latin[0] == y.Latin[0] || x.phon[0][0] == y.phon[0][0]
+	if x.Latin[0] == y.Latin[0] || (x.phon[0] != "" && y.phon[0] != "" && x.phon[0][0] == y.phon[0][0]) {
+		return true
+	}
+	if voicedFirst(x.Latin) == voicedFirst(y.Latin) {
+		return true // Jang / Chang
+	}
+	// Osama / Usama, Ryonbong / Yonbong, Invidia / Nvidia
+	return lx > 1 && ly > 1 && (x.Latin[1] == y.Latin[1] || x.Latin[0] == y.Latin[1] || x.Latin[1] == y.Latin[0])
 }
 
 // selectTop moves the k records with the highest accumulated weight to the
@@ -729,6 +928,26 @@ func selectTop(c []int32, k int, acc []float32) {
 			return
 		}
 	}
+}
+
+func tokensOf(ts []*tok) []Token {
+	out := make([]Token, len(ts))
+	for i, t := range ts {
+		out[i] = t.Token
+	}
+	return out
+}
+
+// kindConflictCost is taken when a query with a legal form meets an entry
+// that is a person, a vessel or an aircraft.
+const kindConflictCost = 0.1
+
+func kindConflicts(kind string) bool {
+	switch strings.ToLower(kind) {
+	case "person", "individual", "vessel", "aircraft":
+		return true
+	}
+	return false
 }
 
 // countryAdjustment is the bonus for a record of the query's country or the

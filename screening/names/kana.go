@@ -171,8 +171,6 @@ func collapseLongVowels(s string) string {
 		if n := len(b); n > 0 {
 			p := b[n-1]
 			if (p == 'o' && (c == 'u' || c == 'o')) || (p == 'u' && c == 'u') || (p == 'a' && c == 'a') || (p == 'e' && c == 'e') {
-				// keep "ou" when the u starts a new syllable written with a
-				// consonant before it is impossible to tell; passports drop it.
 				continue
 			}
 		}

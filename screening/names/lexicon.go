@@ -72,25 +72,9 @@ var legalForms = []string{
 	"youxian gongsi", "youxiangongsi", "gufen youxian gongsi", "gufenyouxiangongsi", "youxian zeren gongsi",
 	"youxianzerengongsi", "gongsi", "gufengongsi", "jusikhoesa", "yuhanhoesa", "chusikhoesa",
 	"pt", "tbk", "persero", "cv", "bhd", "sdn bhd", "berhad", "sendirian berhad", "pcl", "jsc", "jsco",
-	"pvt ltd", "private ltd", "pte ltd", "pty ltd", "opc",
+	"pvt ltd", "private ltd", "pte ltd", "pty ltd", "opc", "ano", "avtonomnaya nekommercheskaya organizatsiya",
 	// establishments (Liechtenstein Anstalt, Gulf "Est.")
 	"anstalt", "establishment", "est",
-}
-
-// legalCJK are legal forms written in Han characters; the Han segmenter cuts
-// them out of a run ("三菱商事株式会社" → 三菱 | 商事 | 株式会社).
-var legalCJK = map[string]string{
-	"株式会社": "kabushikikaisha", "有限会社": "yugengaisha", "合同会社": "godogaisha",
-	"合資会社": "goshigaisha", "合名会社": "gomeigaisha", "一般社団法人": "ippanshadanhojin",
-	"社団法人": "shadanhojin", "財団法人": "zaidanhojin", "一般財団法人": "ippanzaidanhojin",
-	"公益財団法人": "koekizaidanhojin", "公益社団法人": "koekishadanhojin", "独立行政法人": "dokuritsugyoseihojin",
-	"有限公司": "youxiangongsi", "股份有限公司": "gufenyouxiangongsi", "有限责任公司": "youxianzerengongsi",
-	"有限責任公司": "youxianzerengongsi", "股份公司": "gufengongsi", "公司": "gongsi", "控股有限公司": "konggu",
-	"주식회사": "jusikhoesa", "유한회사": "yuhanhoesa",
-	// the one-character forms inside parentheses, after NFKC: (株) (有) (合)
-	"(株)": "kabushikikaisha", "(有)": "yugengaisha", "(合)": "godogaisha", "(資)": "goshigaisha",
-	"(名)": "gomeigaisha", "(同)": "godogaisha", "(社)": "shadanhojin", "(財)": "zaidanhojin",
-	"(주)": "jusikhoesa",
 }
 
 // abbreviations are expanded before any other lookup, so "Intl" and
@@ -280,4 +264,31 @@ var placeWords = map[string]bool{
 	"moscow": true, "tehran": true, "pyongyang": true, "istanbul": true, "minsk": true, "tokyo": true,
 	"osaka": true, "london": true, "rossii": true, "rossiya": true, "zhongguo": true, "chugoku": true,
 	"nihon": true, "nippon": true, "chosen": true, "chaoxian": true,
+}
+
+// isPatronymic reports an East Slavic patronymic (Viktorovich, Oleksandrovych,
+// Ivanovna).
+func isPatronymic(w string) bool {
+	for _, suf := range [...]string{"ovich", "evich", "ovych", "evych", "ovitch", "evitch", "ovna", "evna", "ivna", "ichna"} {
+		if len(w) > len(suf)+2 && strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// legalFamily groups legal forms that name the same kind of company, for
+// the families whose confusion means a different entity: a German AG is not
+// the GmbH of the same name, a Russian OOO (LLC) is not the AO (JSC), and an
+// ANO is a non-profit. Other forms (Ltd, Inc, Co, K.K.) are translated into
+// each other too freely to tell anything.
+var legalFamily = map[string]uint8{
+	"ag": 1, "aktiengesellschaft": 1,
+	"gmbh": 2, "gesellschaft mit beschrankter haftung": 2,
+	"llc": 4, "ooo": 4, "obshchestvo s ogranichennoy otvetstvennostyu": 4, "limited liability company": 4, "tov": 4, "too": 4,
+	"jsc": 8, "ojsc": 8, "cjsc": 8, "pjsc": 8, "ao": 8, "oao": 8, "zao": 8, "pao": 8, "joint stock company": 8,
+	"open joint stock company": 8, "closed joint stock company": 8, "public joint stock company": 8,
+	"aktsionernoe obshchestvo": 8, "otkrytoe aktsionernoe obshchestvo": 8, "zakrytoe aktsionernoe obshchestvo": 8,
+	"publichnoe aktsionernoe obshchestvo": 8,
+	"ano":                                 16, "avtonomnaya nekommercheskaya organizatsiya": 16,
 }

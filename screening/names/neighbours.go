@@ -1,28 +1,27 @@
 package names
 
-import (
-	"slices"
-	"sort"
-)
+import "slices"
 
 // Fuzzy word lookup by deletion neighbourhoods (the SymSpell idea): a word
 // is filed under itself and under every form with one letter deleted; two
 // words within one substitution, insertion, deletion or adjacent
-// transposition of each other share a key. Long words are also filed under
-// their two-letter deletions, since they carry two slips more often
-// (Khodorkovsky / Khordorovsky). Lookups are a handful of binary searches
-// whatever the vocabulary size, unlike n-gram counting.
+// transposition of each other share a key. The Latin and the phonetic form
+// are both filed, so a slip plus a transliteration difference is found too;
+// words further apart are found through their consonant skeleton. Lookups
+// are a few dozen probes whatever the vocabulary size, unlike n-gram
+// counting.
 //
-// Keys are 64-bit FNV-1a hashes in one sorted array, which keeps memory at
-// 12 bytes per key; a hash collision only adds a candidate that the scorer
-// then rejects.
+// Keys are 64-bit FNV-1a hashes in one sorted array (12 bytes per key) with
+// a directory on their top 16 bits, so a probe is a short binary search in
+// one bucket; a hash collision only adds a candidate that the scorer then
+// rejects.
 
-// longWord is the length from which two-letter deletions are filed.
-const longWord = 9
+const dirBits = 16
 
 type neighbourIndex struct {
 	keys []uint64
 	ids  []int32
+	dir  []uint32 // dir[b] is the first key whose top bits are >= b; len 1<<dirBits + 1
 }
 
 type keyID struct {
@@ -38,14 +37,14 @@ const (
 	fnvPrime  = 1099511628211
 )
 
-// fnvSkip hashes kind and w without the letters at positions i and j
-// (-1 for none), so deletions need no copies of the word.
-func fnvSkip(kind byte, w string, i, j int) uint64 {
+// fnvSkip hashes kind and w without the letter at position i (-1 for
+// none), so deletions need no copies of the word.
+func fnvSkip(kind byte, w string, i int) uint64 {
 	h := uint64(fnvOffset)
 	h ^= uint64(kind)
 	h *= fnvPrime
 	for k := 0; k < len(w); k++ {
-		if k == i || k == j {
+		if k == i {
 			continue
 		}
 		h ^= uint64(w[k])
@@ -55,9 +54,9 @@ func fnvSkip(kind byte, w string, i, j int) uint64 {
 }
 
 // deletionKeys calls f with the hash of w and of each of its one-letter
-// deletions, and two-letter deletions when w is long.
+// deletions.
 func deletionKeys(kind byte, w string, f func(uint64)) {
-	f(fnvSkip(kind, w, -1, -1))
+	f(fnvSkip(kind, w, -1))
 	if len(w) < 3 {
 		return
 	}
@@ -65,15 +64,7 @@ func deletionKeys(kind byte, w string, f func(uint64)) {
 		if i > 0 && w[i] == w[i-1] {
 			continue // deleting either of two equal letters gives the same word
 		}
-		f(fnvSkip(kind, w, i, -1))
-		if len(w) >= longWord {
-			for j := i + 1; j < len(w); j++ {
-				if j > i+1 && w[j] == w[j-1] {
-					continue
-				}
-				f(fnvSkip(kind, w, i, j))
-			}
-		}
+		f(fnvSkip(kind, w, i))
 	}
 }
 
@@ -100,13 +91,33 @@ func (b *neighbourBuilder) build() neighbourIndex {
 		n.ids = append(n.ids, p.id)
 	}
 	b.pairs = nil
+	n.dir = make([]uint32, 1<<dirBits+1)
+	k := 0
+	for bucket := 0; bucket <= 1<<dirBits; bucket++ {
+		for k < len(n.keys) && int(n.keys[k]>>(64-dirBits)) < bucket {
+			k++
+		}
+		n.dir[bucket] = uint32(k)
+	}
 	return n
 }
 
 // find calls f with the ids filed under key.
 func (n *neighbourIndex) find(key uint64, f func(int32)) {
-	i := sort.Search(len(n.keys), func(i int) bool { return n.keys[i] >= key })
-	for ; i < len(n.keys) && n.keys[i] == key; i++ {
+	if len(n.dir) == 0 {
+		return
+	}
+	bucket := key >> (64 - dirBits)
+	lo, hi := int(n.dir[bucket]), int(n.dir[bucket+1])
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if n.keys[m] < key {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	for i := lo; i < len(n.keys) && n.keys[i] == key; i++ {
 		f(n.ids[i])
 	}
 }

@@ -156,7 +156,7 @@ func TestNameBenchmark(t *testing.T) {
 	logSweep(t, "bench", pairs)
 	q := evaluate(t, pairs, names.DefaultThreshold)
 	t.Logf("name_bench_cases.csv at %.2f: %s", names.DefaultThreshold, q)
-	const reachedF1 = 0.0 // set below once measured
+	const reachedF1 = 0.900 // measured: P 0.903 R 0.896 (tp 381 fp 41 fn 44 tn 360)
 	if q.f1() < reachedF1-0.01 {
 		t.Errorf("F1 %.3f fell below %.3f", q.f1(), reachedF1-0.01)
 	}
@@ -174,7 +174,7 @@ func TestOwnPairs(t *testing.T) {
 	logSweep(t, "own", pairs)
 	q := evaluate(t, pairs, names.DefaultThreshold)
 	t.Logf("testdata/names/pairs.csv (%d pairs) at %.2f: %s", len(pairs), names.DefaultThreshold, q)
-	const reachedPrecision, reachedRecall = 0.0, 0.0 // set below once measured
+	const reachedPrecision, reachedRecall = 0.953, 0.919 // measured on 270 pairs
 	if q.precision() < reachedPrecision-0.02 || q.recall() < reachedRecall-0.02 {
 		t.Errorf("precision %.3f / recall %.3f fell below %.3f / %.3f", q.precision(), q.recall(), reachedPrecision-0.02, reachedRecall-0.02)
 	}
@@ -189,4 +189,57 @@ func kindOf(schema string) string {
 		return ""
 	}
 	return "organisation"
+}
+
+// TestSearchAgreesWithCompare indexes the second name of every labelled
+// pair and searches the first: the index must find every pair Compare
+// matches and reach the same decision, so that the benchmark figures hold
+// for Search too.
+func TestSearchAgreesWithCompare(t *testing.T) {
+	var pairs []labelledPair
+	own, err := readLabelledPairs("../../testdata/names/pairs.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs = append(pairs, own...)
+	if p := screeningtest.SharedData(t, "eval", "name_bench_cases.csv"); p != "" {
+		bench, err := readLabelledPairs(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pairs = append(pairs, bench...)
+	}
+	recs := make([]names.Record, len(pairs))
+	for i, p := range pairs {
+		recs[i] = names.Record{ID: fmt.Sprint(i), Kind: kindOf(p.schema), Names: []names.NameVariant{{Value: p.b}}}
+	}
+	ix, err := names.NewIndex(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compared, agree := 0, 0
+	for i, p := range pairs {
+		c := names.Compare(p.a, p.b, names.CompareOptions{Kind: kindOf(p.schema)})
+		if !c.Match {
+			continue
+		}
+		compared++
+		found := false
+		for _, h := range ix.Search(p.a, names.SearchOptions{Limit: 100, MinScore: 0.01}) {
+			if h.Index == i && h.Match {
+				found = true
+				break
+			}
+		}
+		if found {
+			agree++
+		} else if *showMisses {
+			t.Logf("Search misses %q ~ %q (Compare %.3f)", p.a, p.b, c.Score)
+		}
+	}
+	rate := ratio(agree, compared)
+	t.Logf("Search matched %d of the %d pairs Compare matches (%.1f%%)", agree, compared, 100*rate)
+	if rate < 0.98 {
+		t.Errorf("Search agrees with Compare on %.1f%% of matches, want at least 98%%", 100*rate)
+	}
 }

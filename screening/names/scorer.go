@@ -2,7 +2,7 @@ package names
 
 import (
 	"math"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -99,11 +99,12 @@ const (
 	viaScript   = "script"
 	viaParticle = "particle"
 	viaAcronym  = "acronym"
+	viaNickname = "given-name variant"
 )
 
 // minPairSim is the lowest token similarity that pairs two tokens. Below it
 // the tokens are different words (Daniel/Donald, Chad/China).
-const minPairSim = 0.80
+const minPairSim = 0.78
 
 // noVowelScript reports scripts whose Latin form lacks the vowels of an
 // English spelling (Arabic) or adds vowels English does not have (kana), so
@@ -183,6 +184,14 @@ func tokenSim(x, y *tok) (float64, string) {
 			}
 		}
 	}
+	if best >= minPairSim && isPatronymic(x.Latin) != isPatronymic(y.Latin) {
+		// Oleksandr is not Oleksandrovych: a given name and a patronymic
+		// made from it are different parts of a name
+		best *= 0.85
+	}
+	if best < 0.9 && x.Class == ClassName && y.Class == ClassName && sameGivenName(x.Latin, y.Latin) {
+		best, via = 0.9, viaNickname
+	}
 	if (noVowelScript(x.Script) || noVowelScript(y.Script)) && x.Script != y.Script {
 		minSkel := 2
 		if x.Script == ScriptHan || y.Script == ScriptHan {
@@ -198,6 +207,10 @@ func tokenSim(x, y *tok) (float64, string) {
 			s := stringSim(xs, ys) * 0.9
 			if xs == ys {
 				s = 0.92
+			} else if (x.Script == ScriptKana || y.Script == ScriptKana) && min(len(xs), len(ys)) >= 3 &&
+				(strings.HasPrefix(xs, ys) || strings.HasPrefix(ys, xs)) && s < 0.85 {
+				// katakana drops English endings: イスラム for Islamic
+				s = 0.85
 			}
 			if s > best {
 				best, via = s, viaSkeleton
@@ -212,6 +225,9 @@ func tokenSim(x, y *tok) (float64, string) {
 // initial with a word that starts with it.
 func pairSim(x, y *tok) (float64, string) {
 	if x.Latin != "" && x.Latin == y.Latin && x.Class != ClassParticle && y.Class != ClassParticle && !sameCJK(x, y) {
+		if x.Script != y.Script {
+			return 1, viaReading
+		}
 		return 1, viaExact
 	}
 	switch {
@@ -223,6 +239,10 @@ func pairSim(x, y *tok) (float64, string) {
 	case x.Class == ClassNumber || y.Class == ClassNumber:
 		if x.Class == y.Class && x.Latin == y.Latin {
 			return 1, viaExact
+		}
+		if x.Class != y.Class && (len(x.Alt) > 0 || len(y.Alt) > 0) && x.wordLike() != y.wordLike() {
+			// a spelled number keeps its word (First) for other scripts
+			return tokenSim(x, y)
 		}
 		return 0, ""
 	case x.Class == ClassInitial && y.Class == ClassInitial:
@@ -291,20 +311,23 @@ func candidates(a, b []*tok, sim simFunc) []candidate {
 	out = appendJoined(out, b, a, true)
 	out = appendAcronyms(out, a, b, false)
 	out = appendAcronyms(out, b, a, true)
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].sim != out[j].sim {
-			return out[i].sim > out[j].sim
+	slices.SortStableFunc(out, func(x, y candidate) int {
+		if x.sim != y.sim {
+			if x.sim > y.sim {
+				return -1
+			}
+			return 1
 		}
 		// prefer the pairing that uses more tokens, then the earlier one
-		li := out[i].a.to - out[i].a.from + out[i].b.to - out[i].b.from
-		lj := out[j].a.to - out[j].a.from + out[j].b.to - out[j].b.from
-		if li != lj {
-			return li > lj
+		lx := x.a.to - x.a.from + x.b.to - x.b.from
+		ly := y.a.to - y.a.from + y.b.to - y.b.from
+		if lx != ly {
+			return ly - lx
 		}
-		if out[i].a.from != out[j].a.from {
-			return out[i].a.from < out[j].a.from
+		if x.a.from != y.a.from {
+			return x.a.from - y.a.from
 		}
-		return out[i].b.from < out[j].b.from
+		return x.b.from - y.b.from
 	})
 	return out
 }
@@ -352,6 +375,9 @@ func appendJoined(out []candidate, xs, ys []*tok, swapped bool) []candidate {
 					continue
 				}
 				s := stringSim(joined, y.Latin)
+				if s < 0.95 && (y.Script == ScriptHan || xs[i].Script == ScriptHan) {
+					s *= 0.85 // pinyin is exact per character (see tokenSim)
+				}
 				if s < minPairSim {
 					continue
 				}
@@ -423,8 +449,7 @@ type pairing struct {
 // at most one pairing. Order does not matter (Putin, Vladimir).
 func align(a, b []*tok, sim simFunc) []pairing {
 	cands := candidates(a, b, sim)
-	usedA := make([]bool, len(a))
-	usedB := make([]bool, len(b))
+	usedA, usedB := make([]bool, len(a)), make([]bool, len(b))
 	var out []pairing
 	for _, c := range cands {
 		free := true
@@ -445,7 +470,7 @@ func align(a, b []*tok, sim simFunc) []pairing {
 		}
 		out = append(out, pairing{c})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].a.from < out[j].a.from })
+	slices.SortFunc(out, func(x, y pairing) int { return x.a.from - y.a.from })
 	return out
 }
 
@@ -454,8 +479,8 @@ func align(a, b []*tok, sim simFunc) []pairing {
 // what an unpaired word on both sides costs, genericCap holds a match that
 // rests on generic words only below any threshold.
 const (
-	lambda       = 0.5
-	conflictCost = 0.7
+	lambda       = 0.6
+	conflictCost = 1.0
 	genericCap   = 0.5
 	initialShare = 0.5 // an initial confirms only part of the word it meets
 )
@@ -482,8 +507,7 @@ func score(a, b []*tok, w weightFn, sim simFunc, kind string) scored {
 		sim = func(i, j int) (float64, string) { return pairSim(a[i], b[j]) }
 	}
 	pairs := align(a, b, sim)
-	wa := make([]float64, len(a))
-	wb := make([]float64, len(b))
+	wa, wb := make([]float64, len(a)), make([]float64, len(b))
 	var totA, totB float64
 	for i, t := range a {
 		if t.counts() {
@@ -502,10 +526,10 @@ func score(a, b []*tok, w weightFn, sim simFunc, kind string) scored {
 	if totA == 0 || totB == 0 {
 		return res
 	}
-	usedA := make([]bool, len(a))
-	usedB := make([]bool, len(b))
+	usedA, usedB := make([]bool, len(a)), make([]bool, len(b))
 	var mA, mB float64
 	nameMatched := false
+	person := isPerson(kind, a, b)
 	for _, p := range pairs {
 		shareA, shareB := 1.0, 1.0
 		if p.via == viaInitial {
@@ -527,7 +551,9 @@ func score(a, b []*tok, w weightFn, sim simFunc, kind string) scored {
 			mB += wb[j] * p.sim * shareB
 			nameB = nameB || b[j].Class == ClassName
 		}
-		if nameA && nameB && p.via != viaInitial {
+		// an initial, or for a person an acronym (N.N. ~ Nursultan
+		// Nazarbayev), confirms letters, not a name
+		if (nameA || nameB) && p.via != viaInitial && !(person && p.via == viaAcronym) {
 			nameMatched = true
 		}
 	}
@@ -546,7 +572,16 @@ func score(a, b []*tok, w weightFn, sim simFunc, kind string) scored {
 		s -= cost
 		res.penalties = append(res.penalties, Penalty{Reason: "words on both sides without a partner", Amount: round3(cost)})
 	}
-	if isPerson(kind, a, b) && s > singleNameCap {
+	if swaps := lineageSwaps(a, b, pairs); swaps > 0 {
+		cost := lineageSwapCost * float64(swaps)
+		s -= cost
+		res.penalties = append(res.penalties, Penalty{Reason: "given name and father's name swapped around bin/ibn", Amount: round3(cost)})
+	}
+	if fa, fb := legalFamilies(a), legalFamilies(b); fa != 0 && fb != 0 && fa&fb == 0 {
+		s -= legalConflictCost
+		res.penalties = append(res.penalties, Penalty{Reason: "different legal forms (AG / GmbH, LLC / JSC)", Amount: legalConflictCost})
+	}
+	if person && s > singleNameCap && !hasTitle(a) && !hasTitle(b) {
 		if (countingWords(a) == 1 && unpairedNames(b, usedB) > 0) || (countingWords(b) == 1 && unpairedNames(a, usedA) > 0) {
 			res.penalties = append(res.penalties, Penalty{Reason: "a single name against a full person name", Amount: round3(s - singleNameCap)})
 			s = singleNameCap
@@ -591,6 +626,63 @@ func conflictShare(ts []*tok, used []bool) float64 {
 		return 0
 	}
 	return left / all
+}
+
+// lineageSwapCost is taken for each name word that stands before bin/ibn in
+// one name and after it in the other: Salman bin Muhammad is the son of
+// Muhammad bin Salman, not the same man.
+const lineageSwapCost = 0.2
+
+// lineageSwaps counts pairings that cross the bin/ibn particle, when both
+// names have words on both sides of it.
+func lineageSwaps(a, b []*tok, pairs []pairing) int {
+	pa, pb := lineageParticle(a), lineageParticle(b)
+	if pa < 0 || pb < 0 {
+		return 0
+	}
+	n := 0
+	for _, p := range pairs {
+		if a[p.a.from].Class != ClassName || b[p.b.from].Class != ClassName {
+			continue
+		}
+		if (p.a.from < pa) != (p.b.from < pb) {
+			n++
+		}
+	}
+	return n
+}
+
+// lineageParticle is the index of the first bin/ibn/ben with name words
+// before and after it, or -1.
+func lineageParticle(ts []*tok) int {
+	for i, t := range ts {
+		if t.Class != ClassParticle || t.particle != "bin" {
+			continue
+		}
+		before, after := false, false
+		for _, u := range ts[:i] {
+			before = before || u.Class == ClassName
+		}
+		for _, u := range ts[i+1:] {
+			after = after || u.Class == ClassName
+		}
+		if before && after {
+			return i
+		}
+		return -1
+	}
+	return -1
+}
+
+// hasTitle reports a title (President, Mr, Dr): a person named by title and
+// surname is a specific person, so the single-name cap does not apply.
+func hasTitle(ts []*tok) bool {
+	for _, t := range ts {
+		if t.Class == ClassTitle {
+			return true
+		}
+	}
+	return false
 }
 
 // singleNameCap holds a one-word person name ("Smith") below the threshold
@@ -682,4 +774,40 @@ func commonness(t Token) float64 {
 		return 0.85
 	}
 	return 1
+}
+
+// legalConflictCost is taken when both names carry legal forms of
+// different families (see legalFamily).
+const legalConflictCost = 0.1
+
+// legalFamilies is the set of legal-form families a name carries, read from
+// the runs of legal tokens.
+func legalFamilies(ts []*tok) uint8 {
+	var f uint8
+	for i := 0; i < len(ts); {
+		if ts[i].Class != ClassLegal {
+			i++
+			continue
+		}
+		j := i
+		var words []string
+		for j < len(ts) && ts[j].Class == ClassLegal {
+			words = append(words, ts[j].Latin)
+			j++
+		}
+		// the longest family name inside the run, then what follows it
+		for k := 0; k < len(words); {
+			matched := 0
+			for n := len(words) - k; n >= 1; n-- {
+				if fam, ok := legalFamily[strings.Join(words[k:k+n], " ")]; ok {
+					f |= fam
+					matched = n
+					break
+				}
+			}
+			k += max(matched, 1)
+		}
+		i = j
+	}
+	return f
 }

@@ -282,3 +282,48 @@ func voicingFold(w string) string {
 	}
 	return w
 }
+
+// voicingVariants are the spellings voicingFold takes as one: the word with
+// its first consonant voiced or unvoiced (chon → jon, jang → chang).
+func voicingVariants(w string) []string {
+	switch {
+	case w == "":
+		return nil
+	case strings.HasPrefix(w, "ch"):
+		return []string{"j" + w[2:]}
+	}
+	switch w[0] {
+	case 'j':
+		return []string{"ch" + w[1:]}
+	case 'd':
+		return []string{"t" + w[1:]}
+	case 't':
+		return []string{"d" + w[1:]}
+	case 'g':
+		return []string{"k" + w[1:]}
+	case 'k':
+		return []string{"g" + w[1:]}
+	case 'b':
+		return []string{"p" + w[1:]}
+	case 'p':
+		return []string{"b" + w[1:]}
+	}
+	return nil
+}
+
+// voicedFirst is the first letter of voicingFold(w), without building it.
+func voicedFirst(w string) byte {
+	switch {
+	case w == "":
+		return 0
+	case strings.HasPrefix(w, "ch"), w[0] == 'j':
+		return 'C'
+	case w[0] == 'd':
+		return 't'
+	case w[0] == 'g':
+		return 'k'
+	case w[0] == 'b':
+		return 'p'
+	}
+	return w[0]
+}

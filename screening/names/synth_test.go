@@ -112,31 +112,40 @@ func itoa(i int) string {
 // names with a typo, reordered words, names with another legal form, and
 // names that are in no record.
 func syntheticQueries(recs []Record, n int, seed uint64) []string {
+	qs, _ := syntheticQueriesWithSource(recs, n, seed)
+	return qs
+}
+
+// syntheticQueriesWithSource also returns, per query, the index of the
+// record it was derived from, or -1 for an invented name.
+func syntheticQueriesWithSource(recs []Record, n int, seed uint64) ([]string, []int) {
 	r := rand.New(rand.NewPCG(seed, seed+1))
 	out := make([]string, n)
+	src := make([]int, n)
 	for i := range out {
-		switch r.IntN(5) {
-		case 4:
+		if r.IntN(5) == 4 {
 			out[i] = synthName(r, r.IntN(2) == 0)
+			src[i] = -1
 			continue
 		}
-		rec := recs[r.IntN(len(recs))]
+		ri := r.IntN(len(recs))
+		rec := recs[ri]
 		name := rec.Names[r.IntN(len(rec.Names))].Value
 		words := strings.Fields(name)
 		switch r.IntN(4) {
-		case 1: // a typo
-			w := words[r.IntN(len(words))]
-			if len(w) > 3 {
+		case 1: // a typo: one letter dropped from a word
+			k := r.IntN(len(words))
+			if w := words[k]; len(w) > 4 {
 				j := 1 + r.IntN(len(w)-2)
-				w = w[:j] + w[j+1:]
+				words[k] = w[:j] + w[j+1:]
 			}
-			words[0] = w
 		case 2: // reorder
 			r.Shuffle(len(words), func(a, b int) { words[a], words[b] = words[b], words[a] })
 		case 3:
 			words = append(words, "Co., Ltd.")
 		}
 		out[i] = strings.Join(words, " ")
+		src[i] = ri
 	}
-	return out
+	return out, src
 }

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -322,7 +323,7 @@ func (s *Store) runScripts(ctx context.Context, calls []scriptCall) ([]any, erro
 			switch {
 			case cerr == nil:
 				replies[i] = v
-			case redis.HasErrorPrefix(cerr, "NOSCRIPT"):
+			case errors.Is(cerr, redis.ErrNoScript) || redis.HasErrorPrefix(cerr, "NOSCRIPT"):
 				if lerr := calls[i].script.Load(ctx, s.c).Err(); lerr != nil {
 					return nil, lerr
 				}

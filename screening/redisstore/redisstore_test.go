@@ -241,3 +241,33 @@ func TestCheckPersistence(t *testing.T) {
 		t.Errorf("CheckPersistence = %v, server says appendonly=%q", aof, want["appendonly"])
 	}
 }
+
+// TestScriptCacheFlushed checks the pipelined history scripts load
+// themselves again after the server forgot them (a restart or failover does).
+func TestScriptCacheFlushed(t *testing.T) {
+	addr := redisAddr(t)
+	prefix := uniquePrefix()
+	t.Cleanup(func() { dropPrefix(t, addr, prefix) })
+	c := newClient(t, addr)
+	st := redisstore.New(c, redisstore.Options{Prefix: prefix})
+	at := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	entry := func(id string) []screening.HistoryEntry {
+		return []screening.HistoryEntry{
+			{Kind: screening.HistoryProduct, Key: "P1", ScreeningID: id, At: at},
+			{Kind: screening.HistoryCounterparty, Key: "acme", ScreeningID: id, At: at},
+		}
+	}
+	if _, err := st.RecordHistory(t.Context(), entry("scr_1"), 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ScriptFlush(t.Context()).Err(); err != nil {
+		t.Skipf("SCRIPT FLUSH refused: %v", err)
+	}
+	got, err := st.RecordHistory(t.Context(), entry("scr_2"), 10)
+	if err != nil {
+		t.Fatalf("RecordHistory after SCRIPT FLUSH: %v", err)
+	}
+	if len(got[0]) != 1 || got[0][0].ScreeningID != "scr_1" || len(got[1]) != 1 {
+		t.Errorf("after SCRIPT FLUSH: %+v", got)
+	}
+}

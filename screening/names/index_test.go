@@ -1,0 +1,274 @@
+package names
+
+import (
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// listFixture is a small hand-written list in the shape of the real ones.
+func listFixture() []Record {
+	return []Record{
+		{ID: "un:KPe.001", Kind: "organisation", Countries: []string{"KP"}, Names: []NameVariant{
+			{Value: "KOREA MINING DEVELOPMENT TRADING CORPORATION"}, {Value: "KOMID"},
+			{Value: "コリア・マイニング・デベロップメント・トレーディング・コーポレーション"}}},
+		{ID: "un:KPe.003", Kind: "organisation", Countries: []string{"KP"}, Names: []NameVariant{
+			{Value: "TANCHON COMMERCIAL BANK"}, {Value: "Korea Changgwang Credit Bank"}}},
+		{ID: "un:IRe.030", Kind: "organisation", Countries: []string{"IR"}, Names: []NameVariant{
+			{Value: "Islamic Republic of Iran Shipping Lines"}, {Value: "IRISL"}, {Value: "イラン・イスラム共和国海運"}}},
+		{ID: "meti:0421", Kind: "organisation", Countries: []string{"CN"}, Names: []NameVariant{
+			{Value: "Beijing Zhongguancun Precision Trading Co., Ltd."}, {Value: "北京中关村精密贸易有限公司"}}},
+		{ID: "ofac:12345", Kind: "person", Countries: []string{"RU"}, Names: []NameVariant{
+			{Value: "Igor Ivanovich SECHIN"}, {Value: "Игорь Иванович Сечин"}, {Value: "Igor", Weak: true}}},
+		{ID: "ofac:23456", Kind: "person", Countries: []string{"RU"}, Names: []NameVariant{
+			{Value: "Sergey Viktorovich LAVROV"}, {Value: "Сергей Викторович Лавров"}}},
+		{ID: "ofac:34567", Kind: "organisation", Countries: []string{"AE"}, Names: []NameVariant{
+			{Value: "Golden Star Trading FZE"}, {Value: "Goldstar", Weak: true}}},
+		{ID: "ofac:45678", Kind: "organisation", Countries: []string{"TR"}, Names: []NameVariant{
+			{Value: "Golden Star Trading Ltd"}}},
+		{ID: "meti:0777", Kind: "organisation", Countries: []string{"JP"}, Names: []NameVariant{
+			{Value: "株式会社サクラ商事"}, {Value: "Sakura Shoji Co., Ltd."}}},
+		{ID: "ofac:99999", Kind: "vessel", Names: []NameVariant{{Value: "MV SAKURA"}}},
+	}
+}
+
+func mustIndex(t testing.TB, recs []Record) *Index {
+	t.Helper()
+	ix, err := NewIndex(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func TestSearchFindsWrittenVariants(t *testing.T) {
+	ix := mustIndex(t, listFixture())
+	tests := []struct {
+		query, wantID string
+	}{
+		{"Korea Mining Development Trading Corp", "un:KPe.001"},
+		{"KOREA MINNING DEVELOPMENT TRADING", "un:KPe.001"},
+		{"komid", "un:KPe.001"},
+		{"Tanchon Commercial Bank Ltd.", "un:KPe.003"},
+		{"IRISL", "un:IRe.030"},
+		{"Islamic Republic of Iran Shipping Line", "un:IRe.030"},
+		{"北京中关村精密贸易有限公司", "meti:0421"},
+		{"Sechin, Igor", "ofac:12345"},
+		{"Игорь Сечин", "ofac:12345"},
+		{"Sergei Lavrov", "ofac:23456"},
+		{"ＳＡＫＵＲＡ商事（株）", "meti:0777"},
+		{"サクラ商事株式会社", "meti:0777"},
+	}
+	for _, tt := range tests {
+		hits := ix.Search(tt.query, SearchOptions{Limit: 3})
+		if len(hits) == 0 || hits[0].ID != tt.wantID || !hits[0].Match {
+			t.Errorf("Search(%q): want %s first and matching, got %s", tt.query, tt.wantID, describeHits(hits))
+		}
+	}
+}
+
+func describeHits(hits []Hit) string {
+	var b strings.Builder
+	for _, h := range hits {
+		b.WriteString(h.ID + " " + h.Comparison.Explanation + "\n")
+	}
+	if b.Len() == 0 {
+		return "no hits"
+	}
+	return b.String()
+}
+
+func TestSearchDoesNotMatchGenericWordsAlone(t *testing.T) {
+	ix := mustIndex(t, listFixture())
+	for _, q := range []string{"Trading Co., Ltd.", "General Trading Company", "International Shipping Lines", "Commercial Bank"} {
+		for _, h := range ix.Search(q, SearchOptions{Limit: 5}) {
+			if h.Match {
+				t.Errorf("Search(%q) matched %s: %s", q, h.ID, h.Comparison.Explanation)
+			}
+		}
+	}
+}
+
+func TestWeakAliasIsCapped(t *testing.T) {
+	ix := mustIndex(t, listFixture())
+	hits := ix.Search("Goldstar", SearchOptions{Limit: 5})
+	if len(hits) == 0 || hits[0].ID != "ofac:34567" {
+		t.Fatalf("want the weak alias hit first, got %s", describeHits(hits))
+	}
+	h := hits[0]
+	if !h.Weak || h.Score > WeakAliasCap || h.Strong {
+		t.Errorf("weak alias: weak=%v score=%.3f strong=%v, want weak, score <= %.2f, not strong", h.Weak, h.Score, h.Strong, WeakAliasCap)
+	}
+	// the strong name of the same record still gives a strong match
+	hits = ix.Search("Golden Star Trading FZE", SearchOptions{Limit: 5})
+	if len(hits) == 0 || !hits[0].Strong || hits[0].Weak {
+		t.Errorf("strong name: got %s", describeHits(hits))
+	}
+}
+
+func TestCountryModifiesNeverMakes(t *testing.T) {
+	ix := mustIndex(t, listFixture())
+	base := ix.Search("Golden Star Trading", SearchOptions{Limit: 5})
+	tr := ix.Search("Golden Star Trading", SearchOptions{Limit: 5, Country: "TR"})
+	byID := func(hs []Hit, id string) Hit {
+		for _, h := range hs {
+			if h.ID == id {
+				return h
+			}
+		}
+		t.Fatalf("no hit %s in %s", id, describeHits(hs))
+		return Hit{}
+	}
+	if got, was := byID(tr, "ofac:45678").Score, byID(base, "ofac:45678").Score; got <= was && was < 1 {
+		t.Errorf("same country: score %.3f, want above %.3f", got, was)
+	}
+	if got, was := byID(tr, "ofac:34567").Score, byID(base, "ofac:34567").Score; got >= was {
+		t.Errorf("other country: score %.3f, want below %.3f", got, was)
+	}
+	// a country alone never makes a match
+	for _, h := range ix.Search("Petrov Holdings", SearchOptions{Country: "RU", MinScore: 0.01}) {
+		if h.Match {
+			t.Errorf("country made a match: %s", h.Comparison.Explanation)
+		}
+	}
+	only := ix.Search("Golden Star Trading", SearchOptions{Limit: 5, Country: "TR", CountryOnly: true})
+	for _, h := range only {
+		if h.ID == "ofac:34567" {
+			t.Errorf("CountryOnly kept a record of another country")
+		}
+	}
+}
+
+func TestKindFilter(t *testing.T) {
+	ix := mustIndex(t, listFixture())
+	for _, h := range ix.Search("Sakura", SearchOptions{Kind: "vessel", MinScore: 0.01}) {
+		if rec := ix.Record(h.Index); rec.Kind != "vessel" && rec.Kind != "" {
+			t.Errorf("Kind filter kept %s (%s)", h.ID, rec.Kind)
+		}
+	}
+}
+
+func TestNewIndexRejectsNamelessRecord(t *testing.T) {
+	_, err := NewIndex([]Record{{ID: "a", Names: []NameVariant{{Value: "Alpha"}}}, {ID: "b", Names: []NameVariant{{Value: " - "}}}})
+	if !errors.Is(err, ErrEmptyName) || !strings.Contains(err.Error(), `"b"`) {
+		t.Errorf("want ErrEmptyName naming record b, got %v", err)
+	}
+}
+
+func TestEmptyIndexAndQuery(t *testing.T) {
+	ix := mustIndex(t, nil)
+	if hits := ix.Search("anything", SearchOptions{}); len(hits) != 0 {
+		t.Errorf("empty index gave hits")
+	}
+	ix = mustIndex(t, listFixture())
+	if hits := ix.Search(" ;, ", SearchOptions{}); len(hits) != 0 {
+		t.Errorf("empty query gave hits")
+	}
+}
+
+// The index is read-only after NewIndex: concurrent searches give the same
+// answers as sequential ones (run with -race).
+func TestConcurrentSearch(t *testing.T) {
+	recs := append(listFixture(), syntheticRecords(2000, 3)...)
+	ix := mustIndex(t, recs)
+	queries := append(syntheticQueries(recs, 40, 5), "KOMID", "Igor Sechin", "サクラ商事")
+	want := make([][]Hit, len(queries))
+	for i, q := range queries {
+		want[i] = ix.Search(q, SearchOptions{Limit: 5})
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8*len(queries))
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := range queries {
+				j := (i + g) % len(queries)
+				got := ix.Search(queries[j], SearchOptions{Limit: 5})
+				if len(got) != len(want[j]) || (len(got) > 0 && (got[0].ID != want[j][0].ID || got[0].Score != want[j][0].Score)) {
+					errs <- queries[j]
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for q := range errs {
+		t.Errorf("concurrent search of %q differs from sequential", q)
+	}
+}
+
+func TestSelectTop(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 200; trial++ {
+		n := 1 + r.IntN(300)
+		acc := make([]float32, n)
+		c := make([]int32, n)
+		for i := range acc {
+			acc[i] = float32(r.IntN(20))
+			c[i] = int32(i)
+		}
+		k := 1 + r.IntN(n)
+		selectTop(c, k, acc)
+		// every selected one is at least as good as every one left out
+		for _, in := range c[:k] {
+			for _, out := range c[k:] {
+				if acc[out] > acc[in] || (acc[out] == acc[in] && out < in) {
+					t.Fatalf("trial %d: %d (%.0f) left out but %d (%.0f) selected", trial, out, acc[out], in, acc[in])
+				}
+			}
+		}
+	}
+}
+
+func TestHitJSON(t *testing.T) {
+	ix := mustIndex(t, listFixture())
+	hits := ix.Search("KOMID", SearchOptions{Limit: 1})
+	if len(hits) != 1 {
+		t.Fatalf("no hit")
+	}
+	b, err := json.Marshal(hits[0].Comparison)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"score", "match", "threshold", "explanation", "pairs"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("comparison JSON lacks %q: %s", k, b)
+		}
+	}
+}
+
+// Queries derived from list names (a typo, words reordered, a legal form
+// added) find their record among the first hits. Invented names are not
+// counted: with synthetic names from a small syllable set they may well be
+// near some record.
+func TestSearchFindsSyntheticSources(t *testing.T) {
+	recs := syntheticRecords(20000, 11)
+	ix := mustIndex(t, recs)
+	queries, src := syntheticQueriesWithSource(recs, 400, 13)
+	found, total := 0, 0
+	for i, q := range queries {
+		if src[i] < 0 {
+			continue
+		}
+		total++
+		for _, h := range ix.Search(q, SearchOptions{Limit: 10}) {
+			if h.Index == src[i] {
+				found++
+				break
+			}
+		}
+	}
+	if rate := float64(found) / float64(total); rate < 0.97 {
+		t.Errorf("found the source record for %d of %d derived queries (%.1f%%), want 97%%", found, total, 100*rate)
+	} else {
+		t.Logf("found the source record for %d of %d derived queries", found, total)
+	}
+}
