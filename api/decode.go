@@ -99,7 +99,11 @@ func walkJSON(val any, t reflect.Type, path string, fields map[string]string) {
 		for k, sub := range obj {
 			f, ok := jsonField(t, k)
 			if !ok {
-				fields[join(path, k)] = "unknown field"
+				name := k
+				if name == "" {
+					name = `""` // an empty key still needs a visible name
+				}
+				fields[join(path, name)] = "unknown field"
 				continue
 			}
 			walkJSON(sub, f.Type, join(path, k), fields)

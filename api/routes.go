@@ -25,7 +25,7 @@ func (s *Server) routes(r *gin.Engine) {
 		reviewer = screening.RoleReviewer
 		admin    = screening.RoleAdmin
 	)
-	v1 := r.Group("/v1", limitBody, s.authenticate)
+	v1 := r.Group("/v1", limitBody, s.authenticate, s.limiter.limit)
 	v1.POST("/screenings", allow(sales, erp, admin), s.createScreening)
 	v1.GET("/screenings", allow(sales, erp, reviewer, admin), s.listScreenings)
 	v1.GET("/screenings/:id", allow(sales, erp, reviewer, admin), s.getScreening)
@@ -34,7 +34,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.POST("/names/compare", allow(sales, erp, reviewer, admin), s.compareNames)
 	// A batch may be larger than MaxBodyBytes, so it has its own group and limit.
 	// "\\:" is gin's escape for a literal colon (Google's custom-method style).
-	r.Group("/v1", limitBodyTo(MaxBatchBodyBytes), s.authenticate).
+	r.Group("/v1", limitBodyTo(MaxBatchBodyBytes), s.authenticate, s.limiter.limit).
 		POST("/screenings\\:batch", allow(sales, erp, admin), s.createScreeningBatch)
 	v1.GET("/cases", allow(reviewer, admin), s.listCases)
 	v1.GET("/cases/:id", allow(reviewer, admin), s.getCase)
@@ -45,4 +45,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.GET("/webhooks", allow(admin), s.listWebhooks)
 	v1.GET("/webhooks/:id", allow(admin), s.getWebhook)
 	v1.GET("/webhooks/:id/deliveries", allow(admin), s.listDeliveries)
+
+	// The pages for people: "/" and /ui/... (package web, sessions instead of bearer keys).
+	s.mountWeb(r)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hikiai/hikiai/screening"
+	"github.com/hikiai/hikiai/screening/memcache"
 )
 
 // Options wires a Server.
@@ -21,6 +22,9 @@ type Options struct {
 	Store  screening.Store
 	// Lists are the loaded denied-party lists (search, /v1/lists, web type-ahead).
 	Lists *screening.Lists
+	// Cache holds the web pages' sessions; pass the shared (Redis) cache when
+	// replicas serve the pages. Nil: an in-process cache.
+	Cache screening.Cache
 	Log   *slog.Logger
 	Now   func() time.Time
 	// Ready adds checks to /readyz beyond the store's Ping (lists loaded, ...).
@@ -28,6 +32,9 @@ type Options struct {
 	// KeyCacheTTL bounds how long a revoked key may still be accepted by this
 	// process (default 5 s).
 	KeyCacheTTL time.Duration
+	// RateLimit is how many /v1 requests one API key may make per minute,
+	// counted in Cache (shared by replicas when it is Redis). 0: no limit.
+	RateLimit int
 }
 
 // Server serves the HTTP API.
@@ -35,11 +42,13 @@ type Server struct {
 	engine  *screening.Engine
 	store   screening.Store
 	lists   *screening.Lists
+	cache   screening.Cache
 	log     *slog.Logger
 	now     func() time.Time
 	ready   func(ctx context.Context) error
 	keys    *keyCache
 	metrics *Metrics
+	limiter rateLimiter
 }
 
 // New builds a Server.
@@ -53,13 +62,17 @@ func New(o Options) *Server {
 	if o.Lists == nil {
 		o.Lists = &screening.Lists{}
 	}
+	if o.Cache == nil {
+		o.Cache = memcache.New(memcache.Options{Now: o.Now}) // one per server, so every Handler shares sessions
+	}
 	if o.KeyCacheTTL == 0 {
 		o.KeyCacheTTL = 5 * time.Second
 	}
 	return &Server{
-		engine: o.Engine, store: o.Store, lists: o.Lists, log: o.Log, now: o.Now, ready: o.Ready,
+		engine: o.Engine, store: o.Store, lists: o.Lists, cache: o.Cache, log: o.Log, now: o.Now, ready: o.Ready,
 		keys:    &keyCache{store: o.Store, ttl: o.KeyCacheTTL, now: o.Now, entries: map[string]keyCacheEntry{}},
 		metrics: NewMetrics(),
+		limiter: rateLimiter{cache: o.Cache, perMinute: o.RateLimit, log: o.Log},
 	}
 }
 

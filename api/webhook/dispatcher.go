@@ -25,8 +25,9 @@ type Options struct {
 	// Now is the clock for signatures, schedules and leases.
 	Now func() time.Time
 	Log *slog.Logger
-	// Poll is how often the dispatcher looks for new audit records and due
-	// deliveries when nothing wakes it (default 1 s).
+	// Poll is how often the dispatcher looks for new audit records (default
+	// 1 s); due retries are looked for every 5 Poll, and at once after new
+	// deliveries are enqueued.
 	Poll time.Duration
 	// Workers is how many deliveries run at once (default 4).
 	Workers int
@@ -121,15 +122,13 @@ func NewClient(timeout time.Duration) *http.Client {
 	}
 }
 
-// Start runs the tail loop and the workers until Shutdown or until ctx ends.
-// Calling it again does nothing.
+// Start runs the tail loop and the delivery loop until Shutdown or until ctx
+// ends. Calling it again does nothing.
 func (d *Dispatcher) Start(ctx context.Context) {
 	d.startOnce.Do(func() {
 		ctx, d.cancel = context.WithCancel(ctx)
 		d.wg.Go(func() { d.tailLoop(ctx) })
-		for range d.workers {
-			d.wg.Go(func() { d.workerLoop(ctx) })
-		}
+		d.wg.Go(func() { d.deliverLoop(ctx) })
 	})
 }
 
@@ -168,7 +167,7 @@ func (d *Dispatcher) tailLoop(ctx context.Context) {
 			d.log.Warn("tail audit log", slog.Any("err", err))
 		}
 		if n > 0 {
-			d.wake.notify() // new deliveries: workers need not wait for their tick
+			d.wake.notify() // new deliveries: the delivery loop need not wait
 		}
 		select {
 		case <-ctx.Done():
@@ -179,26 +178,60 @@ func (d *Dispatcher) tailLoop(ctx context.Context) {
 	}
 }
 
-func (d *Dispatcher) workerLoop(ctx context.Context) {
-	t := time.NewTicker(d.poll)
-	defer t.Stop()
+// deliverLoop claims due deliveries only for idle worker slots, so that a
+// lease starts when its attempt does, and runs each attempt on its own
+// goroutine. One claimer rather than one per worker, and a slow poll when
+// nothing is due: a claim is a write (an fsync on the embedded store), and an
+// idle server should not make several a second. New deliveries wake it at
+// once; a retry falls due at most idlePoll late.
+func (d *Dispatcher) deliverLoop(ctx context.Context) {
+	slots := make(chan struct{}, d.workers) // one token per running attempt
+	freed := make(chan struct{}, d.workers)
+	var running sync.WaitGroup
+	defer running.Wait()
+	idlePoll := 5 * d.poll
 	for {
 		wake := d.wake.wait()
-		for ctx.Err() == nil {
-			ok, err := d.DeliverOne(ctx)
-			if err != nil && ctx.Err() == nil {
-				d.log.Warn("deliver", slog.Any("err", err))
+		free := d.workers - len(slots)
+		if free == 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-freed:
 			}
-			if !ok || err != nil {
-				break
-			}
+			continue
 		}
+		ds, err := d.store.ClaimDeliveries(ctx, d.now().UTC(), d.lease, free)
+		if err != nil && ctx.Err() == nil {
+			d.log.Warn("claim deliveries", slog.Any("err", err))
+		}
+		for i := range ds {
+			slots <- struct{}{}
+			running.Go(func() {
+				defer func() {
+					<-slots
+					select {
+					case freed <- struct{}{}:
+					default:
+					}
+				}()
+				if err := d.attempt(ctx, &ds[i]); err != nil && ctx.Err() == nil {
+					d.log.Warn("deliver", slog.Any("err", err))
+				}
+			})
+		}
+		if err == nil && len(ds) == free {
+			continue // every slot is busy and more may be due: claim again when one frees
+		}
+		timer := time.NewTimer(idlePoll)
 		select {
 		case <-ctx.Done():
+			timer.Stop()
 			return
-		case <-t.C:
 		case <-wake:
+		case <-timer.C:
 		}
+		timer.Stop()
 	}
 }
 

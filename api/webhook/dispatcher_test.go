@@ -404,6 +404,44 @@ func TestCrashBeforeRecording(t *testing.T) {
 	}
 }
 
+// TestClaimsOnlyForFreeWorkers: with two workers busy on held requests, the
+// third delivery stays unclaimed (its lease must not run while it waits).
+func TestClaimsOnlyForFreeWorkers(t *testing.T) {
+	f := newFixture(t)
+	rcv := webhooktest.NewReceiver(t, secret, f.clock.Now)
+	f.hook("wh_1", rcv.URL, t0.Add(-time.Hour), webhook.Events...)
+	rcv.Hold()
+	d := f.dispatcher(webhook.Options{Poll: 10 * time.Millisecond, Workers: 2})
+	d.Start(context.Background())
+	defer d.Shutdown(context.Background())
+	rcv.WaitArrival(t, 10*time.Second)
+	rcv.WaitArrival(t, 10*time.Second)
+	time.Sleep(100 * time.Millisecond) // several idle polls of the delivery loop
+	leased, due := 0, 0
+	for _, id := range f.st.deliveryIDs() {
+		if f.st.delivery(id).NextAt.After(f.clock.Now()) {
+			leased++
+		} else {
+			due++
+		}
+	}
+	if leased != 2 || due != 1 {
+		t.Fatalf("%d leased and %d due with two busy workers, want 2 and 1", leased, due)
+	}
+	rcv.Release()
+	waitFor(t, func() bool {
+		for _, id := range f.st.deliveryIDs() {
+			if f.st.delivery(id).Status != screening.DeliveryDelivered {
+				return false
+			}
+		}
+		return true
+	})
+	if got := rcv.Events(); len(got) != 3 {
+		t.Errorf("receiver got %d events, want 3", len(got))
+	}
+}
+
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
