@@ -23,6 +23,7 @@ type Config struct {
 	LogLevel        slog.Level    // HIKIAI_LOG_LEVEL
 	ShutdownTimeout time.Duration // HIKIAI_SHUTDOWN_TIMEOUT
 	CacheEntries    int           // HIKIAI_CACHE_ENTRIES
+	RateLimit       int           // HIKIAI_RATE_LIMIT
 }
 
 // setting is one row of the configuration table: its variable, default, meaning
@@ -87,6 +88,14 @@ var settings = []setting{
 			return fmt.Errorf("must be a whole number from 100 to 10000000")
 		}
 		c.CacheEntries = n
+		return nil
+	}},
+	{"HIKIAI_RATE_LIMIT", "6000", "API requests per minute per key (429 with Retry-After beyond; counted in Redis when set); 0 = no limit", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 100_000_000 {
+			return fmt.Errorf("must be a whole number from 0 (no limit) to 100000000")
+		}
+		c.RateLimit = n
 		return nil
 	}},
 }

@@ -24,6 +24,10 @@ usage:
   hikiai sources import [--format F] FILE...   import a denied-party list (format detected)
   hikiai sources list                          imported lists, versions, counts, age
   hikiai sources formats                       list formats understood
+  hikiai bench --server URL --key KEY [--count N --duration D --concurrency C --rate R --json]
+                                    load-test a running server (hikiai bench -h)
+  hikiai bench gen-list --n N --out FILE [--base CSL.csv]
+                                    write synthetic list entries (US CSL CSV)
   hikiai audit verify [--file EXPORT.jsonl]
   hikiai audit export [--since DATE] [--kind KIND] [--format csv|jsonl] [--out FILE]
 
@@ -65,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cmdErr = auditCmd(ctx, cfg, log, args[1:], stdout)
 	case "screen":
 		cmdErr = screenCmd(ctx, cfg, log, args[1:], stdout, stderr)
+	case "bench":
+		cmdErr = benchCmd(ctx, cfg, log, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "hikiai: unknown command %q\n\n%s", args[0], usage+configHelp())
 		return 2

@@ -382,7 +382,7 @@ func (s *screenSummary) String() string {
 		rate = float64(s.rows) / s.elapsed.Seconds()
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "screened %d rows in %s (%.0f rows/s): ", s.rows, s.elapsed.Round(time.Millisecond), rate)
+	fmt.Fprintf(&b, "%d rows in %s (%.0f rows/s): ", s.rows, s.elapsed.Round(time.Millisecond), rate)
 	fmt.Fprintf(&b, "proceed %d, review %d, block %d", s.byAction[screening.ActionProceed], s.byAction[screening.ActionReview], s.byAction[screening.ActionBlock])
 	fmt.Fprintf(&b, " (%d new, %d repeats of an earlier reference); invalid %d, failed %d", s.created, s.repeats, s.invalid, s.failed)
 	if s.skipped > 0 {

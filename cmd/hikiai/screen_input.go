@@ -182,6 +182,8 @@ var (
 	trailingNumberRE = regexp.MustCompile(`^(.*\D)\s*[_\-]?(\d+)$`)
 	// spec.axes, spec:axes, 仕様:axes, specs.positioning_accuracy_um
 	specRE = regexp.MustCompile(`^(?:specs?|仕様)\s*[.:]\s*(\S.*)$`)
+	// 仕様2:axes, spec2.axes: a spec of item 2
+	numberedSpecRE = regexp.MustCompile(`^(?:specs?|仕様)\s*(\d+)\s*[.:]\s*(\S.*)$`)
 )
 
 // maxItemColumn bounds item numbers in headers (the engine allows 200 items).
@@ -256,6 +258,14 @@ func parseHeader(raw string) (csvColumn, bool) {
 			return col, false
 		}
 		col.item, rest = n, m[2]
+	}
+	if m := numberedSpecRE.FindStringSubmatch(rest); m != nil && col.item == 0 {
+		n, err := strconv.Atoi(m[1])
+		if err != nil || n < 1 || n > maxItemColumn {
+			return col, false
+		}
+		col.item, col.field = n, "spec:"+strings.TrimSpace(m[2])
+		return col, true
 	}
 	if m := specRE.FindStringSubmatch(rest); m != nil {
 		// The key keeps its spelling: spec keys are a vocabulary (DESIGN.md).

@@ -161,12 +161,30 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *s
 		Log:      log,
 	}
 	srv := api.New(api.Options{Engine: engine, Store: b.store, Lists: lists, Log: log, Now: time.Now,
+		Cache: b.cache, RateLimit: cfg.RateLimit,
 		Ready: func(context.Context) error {
 			if lists.Current() == nil {
 				return errors.New("no denied-party lists loaded")
 			}
 			return nil
 		}})
+	// hikiai_list_age_seconds: read from the current snapshot at every scrape,
+	// so a stalled refresh shows as a growing age.
+	if website != nil {
+		m := srv.Metrics()
+		website.Observe(m.ObserveWebsite, func(hit bool) { m.ObserveCache("website", hit) })
+	}
+	srv.Metrics().SetListImports(func() map[string]time.Time {
+		set := lists.Current()
+		if set == nil {
+			return nil
+		}
+		out := make(map[string]time.Time, len(set.Sources))
+		for _, s := range set.Sources {
+			out[s.Source] = s.ImportedAt
+		}
+		return out
+	})
 	watcher := &listWatcher{
 		lists: lists, store: b.store, cache: b.cache, log: log, poll: 30 * time.Second,
 		rescreen: &screening.Rescreener{Store: b.store, Settings: settings, Now: time.Now, Log: log,
