@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/hikiai/hikiai/api"
 	"github.com/hikiai/hikiai/screening"
 	"github.com/hikiai/hikiai/sources"
 )
@@ -40,17 +43,21 @@ func sourcesCmd(ctx context.Context, cfg Config, log *slog.Logger, args []string
 			return err
 		}
 		defer closeFn()
-		start := time.Now()
-		res, err := adm.ImportLists(ctx, *format, fs.Args())
-		if err != nil {
-			return fmt.Errorf("import %s: %w", strings.Join(fs.Args(), " "), err)
+		groups := [][]string{fs.Args()}
+		if *format == "" {
+			groups = importGroups(fs.Args())
 		}
-		if res.Unchanged {
-			fmt.Fprintf(stdout, "%s: unchanged (version %s, %d entries)\n", res.Source, res.Version, res.Entries)
-			return nil
+		var failed []error
+		for _, files := range groups {
+			if err := importOne(ctx, adm, *format, files, stdout); err != nil {
+				failed = append(failed, err)
+				fmt.Fprintf(stdout, "%v\n", err)
+			}
 		}
-		fmt.Fprintf(stdout, "%s: imported version %s, %d entries (+%d added, %d changed, -%d removed) in %s\n",
-			res.Source, res.Version, res.Entries, res.Added, res.Changed, res.Removed, time.Since(start).Round(time.Millisecond))
+		if len(failed) > 0 {
+			return fmt.Errorf("%d of %d imports failed (the others were imported; a failed list keeps its previous snapshot): %w",
+				len(failed), len(groups), errors.Join(failed...))
+		}
 		return nil
 	case "list":
 		adm, closeFn, err := adminFor(ctx, cfg, log)
@@ -72,4 +79,49 @@ func sourcesCmd(ctx context.Context, cfg Config, log *slog.Logger, args []string
 		return tw.Flush()
 	}
 	return usageError("sources: import, list or formats")
+}
+
+// importOne imports one list (one file, or the files of one OFAC set).
+func importOne(ctx context.Context, adm api.Admin, format string, files []string, stdout io.Writer) error {
+	start := time.Now()
+	res, err := adm.ImportLists(ctx, format, files)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", strings.Join(files, " "), err)
+	}
+	if res.Unchanged {
+		fmt.Fprintf(stdout, "%s: unchanged (version %s, %d entries)\n", res.Source, res.Version, res.Entries)
+		return nil
+	}
+	fmt.Fprintf(stdout, "%s: imported version %s, %d entries (+%d added, %d changed, -%d removed) in %s\n",
+		res.Source, res.Version, res.Entries, res.Added, res.Changed, res.Removed, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// ofacParts are the files of one OFAC SDN or consolidated set, which form one
+// list together.
+var ofacParts = map[string]bool{
+	"sdn.csv": true, "add.csv": true, "alt.csv": true, "sdn_comments.csv": true,
+	"cons_prim.csv": true, "cons_add.csv": true, "cons_alt.csv": true, "cons_comments.csv": true,
+}
+
+// importGroups splits the files of one command into lists: the OFAC files of
+// one folder together, every other file (or folder) on its own, so that
+// `hikiai sources import a.xlsx b.csv c.xml` imports three lists.
+func importGroups(files []string) [][]string {
+	var groups [][]string
+	ofac := map[string]int{} // folder -> index in groups
+	for _, f := range files {
+		if !ofacParts[strings.ToLower(filepath.Base(f))] {
+			groups = append(groups, []string{f})
+			continue
+		}
+		dir := filepath.Dir(f)
+		if i, ok := ofac[dir]; ok {
+			groups[i] = append(groups[i], f)
+			continue
+		}
+		ofac[dir] = len(groups)
+		groups = append(groups, []string{f})
+	}
+	return groups
 }
