@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -70,14 +69,15 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 	}
 	data := make([][]byte, len(entries))
 	for i := range entries {
-		var err error
-		if data[i], err = json.Marshal(&entries[i]); err != nil {
-			return nil, fmt.Errorf("boltstore: encode history entry %d: %w", i, err)
-		}
+		data[i] = encodeHistory(&entries[i])
 	}
-	var out [][]screening.HistoryEntry
+	// Inside the write transaction the values are only copied: bbolt runs one
+	// writer at a time, so decoding there (most of the cost with 200 prior
+	// entries) would serialise every screening behind it. They are decoded
+	// after the commit, in the caller's goroutine, in parallel with others.
+	var raw [][][]byte
 	err := s.batch(ctx, "record history", func(tx *bolt.Tx) error {
-		out = make([][]screening.HistoryEntry, len(entries)) // Batch may run this twice
+		raw = make([][][]byte, len(entries)) // Batch may run this twice
 		hb := tx.Bucket(bHistory)
 		for i := range entries {
 			e := &entries[i]
@@ -96,27 +96,32 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 				lower = timeKey(e.At.Add(-e.Window))
 			}
 			own := []byte(e.ScreeningID)
-			found := []screening.HistoryEntry{}
+			var found [][]byte
 			err := walkDesc(hb, prefix, upper, lower, func(rest, v []byte) (bool, error) {
 				if bytes.Equal(screeningOf(rest), own) {
 					return true, nil
 				}
-				var h screening.HistoryEntry
-				if err := json.Unmarshal(v, &h); err != nil {
-					return false, fmt.Errorf("decode history entry: %w", err)
-				}
-				found = append(found, h)
+				found = append(found, bytes.Clone(v))
 				return len(found) < limit, nil
 			})
 			if err != nil {
 				return err
 			}
-			out[i] = found
+			raw[i] = found
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	out := make([][]screening.HistoryEntry, len(entries))
+	for i, vals := range raw {
+		out[i] = make([]screening.HistoryEntry, len(vals))
+		for j, v := range vals {
+			if err := decodeHistory(v, &out[i][j]); err != nil {
+				return nil, fmt.Errorf("boltstore: decode history entry: %w", err)
+			}
+		}
 	}
 	return out, nil
 }
@@ -218,7 +223,7 @@ func (s *Store) SeenCounterparties(ctx context.Context, since time.Time, fn func
 					return false, fmt.Errorf("seen index points at a missing entry of %q", key)
 				}
 				var e screening.HistoryEntry
-				if err := json.Unmarshal(data, &e); err != nil {
+				if err := decodeHistory(data, &e); err != nil {
 					return false, fmt.Errorf("decode history entry: %w", err)
 				}
 				batch = append(batch, e)

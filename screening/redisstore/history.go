@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,10 +21,17 @@ const maxHistory = 1000
 // seenPage is how many counterparties SeenCounterparties reads per round trip.
 const seenPage = 500
 
-// entryBody is what a history member carries after its time and screening
-// id: the rest of the entry. Kind and key are the set's name, so they are not
-// repeated in each of possibly millions of members.
-type entryBody struct {
+// A history member is timeKey + screening id + NUL + body, so that byte
+// order is time order, then id order. The body is the rest of the entry (kind
+// and key are the set's name, so they are not repeated in each of possibly
+// millions of members): a version byte, then Reference, Party, Name, NameKey,
+// Country and Value, each as a uvarint length and its bytes. Members are read
+// by the hundred on every screening, and this reads about ten times faster
+// than JSON. A body starting with '{' is the JSON of earlier versions.
+const memberBodyV1 = 1
+
+// legacyBody is the JSON body of earlier versions, still read.
+type legacyBody struct {
 	Reference string `json:"r,omitempty"`
 	Party     string `json:"p,omitempty"`
 	Name      string `json:"n,omitempty"`
@@ -32,14 +40,27 @@ type entryBody struct {
 	Value     string `json:"v,omitempty"`
 }
 
-// historyMember encodes e as timeKey + screening id + NUL + body JSON, so
-// that byte order is time order, then id order.
 func historyMember(e *screening.HistoryEntry) (string, error) {
-	body, err := json.Marshal(entryBody{e.Reference, e.Party, e.Name, e.NameKey, e.Country, e.Value})
-	if err != nil {
-		return "", err
+	fields := bodyFields(e)
+	n := timeKeyLen + len(e.ScreeningID) + 2
+	for _, f := range fields {
+		n += binary.MaxVarintLen32 + len(*f)
 	}
-	return timeKey(e.At) + e.ScreeningID + "\x00" + string(body), nil
+	b := make([]byte, 0, n)
+	b = append(b, timeKey(e.At)...)
+	b = append(b, e.ScreeningID...)
+	b = append(b, 0, memberBodyV1)
+	for _, f := range fields {
+		b = binary.AppendUvarint(b, uint64(len(*f)))
+		b = append(b, *f...)
+	}
+	return string(b), nil
+}
+
+// bodyFields are the fields of a member body in stored order; append new ones
+// at the end only.
+func bodyFields(e *screening.HistoryEntry) [6]*string {
+	return [6]*string{&e.Reference, &e.Party, &e.Name, &e.NameKey, &e.Country, &e.Value}
 }
 
 func parseMember(kind, key, m string) (screening.HistoryEntry, error) {
@@ -47,16 +68,53 @@ func parseMember(kind, key, m string) (screening.HistoryEntry, error) {
 	if err != nil {
 		return screening.HistoryEntry{}, err
 	}
-	id, bodyText, ok := strings.Cut(m[timeKeyLen:], "\x00")
+	id, body, ok := strings.Cut(m[timeKeyLen:], "\x00")
 	if !ok {
 		return screening.HistoryEntry{}, fmt.Errorf("history member of %s %q has no body", kind, key)
 	}
-	var b entryBody
-	if err := json.Unmarshal([]byte(bodyText), &b); err != nil {
-		return screening.HistoryEntry{}, fmt.Errorf("decode history member of %s %q: %w", kind, key, err)
+	e := screening.HistoryEntry{Kind: kind, Key: key, ScreeningID: id, At: at}
+	if strings.HasPrefix(body, "{") {
+		var b legacyBody
+		if err := json.Unmarshal([]byte(body), &b); err != nil {
+			return screening.HistoryEntry{}, fmt.Errorf("decode history member of %s %q: %w", kind, key, err)
+		}
+		e.Reference, e.Party, e.Name, e.NameKey, e.Country, e.Value = b.Reference, b.Party, b.Name, b.NameKey, b.Country, b.Value
+		return e, nil
 	}
-	return screening.HistoryEntry{Kind: kind, Key: key, ScreeningID: id, Reference: b.Reference, At: at,
-		Party: b.Party, Name: b.Name, NameKey: b.NameKey, Country: b.Country, Value: b.Value}, nil
+	if body == "" || body[0] != memberBodyV1 {
+		return screening.HistoryEntry{}, fmt.Errorf("history member of %s %q: unknown encoding", kind, key)
+	}
+	rest := body[1:]
+	for i, f := range bodyFields(&e) {
+		n, size := uvarint(rest)
+		if size <= 0 || uint64(len(rest)-size) < n {
+			return screening.HistoryEntry{}, fmt.Errorf("history member of %s %q: field %d truncated", kind, key, i)
+		}
+		*f = rest[size : size+int(n)]
+		rest = rest[size+int(n):]
+	}
+	if rest != "" {
+		return screening.HistoryEntry{}, fmt.Errorf("history member of %s %q: trailing bytes", kind, key)
+	}
+	return e, nil
+}
+
+// uvarint is binary.Uvarint over a string, without copying it.
+func uvarint(s string) (uint64, int) {
+	var x uint64
+	var shift uint
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		c := s[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				return 0, -(i + 1)
+			}
+			return x | uint64(c)<<shift, i + 1
+		}
+		x |= uint64(c&0x7f) << shift
+		shift += 7
+	}
+	return 0, 0
 }
 
 func validHistory(entries []screening.HistoryEntry) error {
