@@ -34,6 +34,12 @@ func TestOverrideDir(t *testing.T) {
 		{name: "typo in a key", file: "scoring.yaml", content: "scoring: {medium_frm: 30}\n", wantErr: "scoring.yaml"},
 		{name: "out of range", file: "zz_denied.yaml", content: "denied_party: {threshold: 1.5}\n", wantErr: "denied_party: threshold"},
 		{name: "not YAML", file: "scoring.yaml", content: "scoring: [\n", wantErr: "scoring.yaml"},
+		{name: "retention shorter than a window", file: "scoring.yaml",
+			content: "scoring: {medium_from: 30, high_from: 70, review_from: 30, block_from: 90, history_limit: 50, check_timeout: 2s, history_retention_days: 400}\ncases: {four_eyes_for_block: false}\n",
+			wantErr: "history_retention_days (400) is shorter than shared_contact.window"},
+		{name: "negative retention", file: "scoring.yaml",
+			content: "scoring: {medium_from: 30, high_from: 70, review_from: 30, block_from: 90, history_limit: 50, check_timeout: 2s, history_retention_days: -1}\ncases: {four_eyes_for_block: false}\n",
+			wantErr: "scoring: history_retention_days"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -32,6 +32,15 @@ type Scoring struct {
 	HistoryLimit int `yaml:"history_limit"` // most past entries one look-up returns
 	// CheckTimeout bounds every check; the website check has its own shorter deadline.
 	CheckTimeout time.Duration `yaml:"check_timeout"`
+	// HistoryRetentionDays: history entries received longer ago are pruned
+	// once a day (0 keeps them for ever). It must cover every check's window
+	// and the re-screening window.
+	HistoryRetentionDays int `yaml:"history_retention_days"`
+}
+
+// HistoryRetention is HistoryRetentionDays as a duration (0: keep for ever).
+func (sc *Scoring) HistoryRetention() time.Duration {
+	return time.Duration(sc.HistoryRetentionDays) * 24 * time.Hour
 }
 
 // CaseSettings governs reviewer decisions.
@@ -49,6 +58,22 @@ func (s *Settings) Validate() error {
 	for _, v := range s.sections() {
 		if err := v.validate(); err != nil {
 			return fmt.Errorf("%s: %w", v.name, err)
+		}
+	}
+	// Pruning must never take what a check still compares with.
+	if keep := s.Scoring.HistoryRetention(); keep > 0 {
+		for _, w := range []struct {
+			name   string
+			window time.Duration
+		}{
+			{"duplicate_inquiry.window", s.DuplicateInquiry.Window},
+			{"shared_contact.window", s.SharedContact.Window},
+			{"rescreen.window_days", time.Duration(s.Rescreen.WindowDays) * 24 * time.Hour},
+		} {
+			if w.window > keep {
+				return fmt.Errorf("scoring: history_retention_days (%d) is shorter than %s (%s): pruning would remove what the check compares with",
+					s.Scoring.HistoryRetentionDays, w.name, w.window)
+			}
 		}
 	}
 	return nil
@@ -94,6 +119,9 @@ func (sc *Scoring) Validate() error {
 	}
 	if sc.CheckTimeout <= 0 || sc.CheckTimeout > time.Minute {
 		return fmt.Errorf("check_timeout: %s is not within (0, 1m]", sc.CheckTimeout)
+	}
+	if sc.HistoryRetentionDays < 0 || sc.HistoryRetentionDays > 36500 {
+		return fmt.Errorf("history_retention_days: %d is not within 0..36500", sc.HistoryRetentionDays)
 	}
 	return nil
 }

@@ -32,6 +32,11 @@ type Store interface {
 	RecordHistory(ctx context.Context, entries []HistoryEntry, limit int) ([][]HistoryEntry, error)
 	// ForgetHistory removes entries a failed screening recorded.
 	ForgetHistory(ctx context.Context, entries []HistoryEntry) error
+	// PruneHistory removes entries received before the cutoff (every kind)
+	// and forgets counterparties whose newest entry is older; it returns how
+	// many entries went. Data retention: the checks never look further back
+	// than their windows, so older entries only cost space.
+	PruneHistory(ctx context.Context, before time.Time) (int, error)
 	// SeenCounterparties calls fn for every HistoryCounterparty entry with At at or
 	// after since (the newest entry per Key only), for delta re-screening.
 	SeenCounterparties(ctx context.Context, since time.Time, fn func(HistoryEntry) error) error

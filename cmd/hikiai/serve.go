@@ -191,6 +191,9 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *s
 			Window: time.Duration(settings.Rescreen.WindowDays) * 24 * time.Hour, Workers: settings.Rescreen.Workers},
 	}
 	watcher.start(ctx)
+	pruner := &historyPruner{store: b.store, cache: b.cache, keep: settings.Scoring.HistoryRetention(),
+		interval: 24 * time.Hour, delay: time.Minute, now: time.Now, log: log}
+	pruner.start(ctx)
 	// Webhook deliveries run beside the server; every replica runs a dispatcher
 	// (enqueueing is idempotent, claims are leased). Detached from ctx so that
 	// deliveries go on while in-flight requests drain; shutdown stops them.
@@ -200,6 +203,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *s
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		watcher.stop()
+		pruner.stop()
 		if err := hooks.Shutdown(sctx); err != nil {
 			log.Warn("stop webhook dispatcher", slog.Any("err", err))
 		}

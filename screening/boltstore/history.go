@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"time"
@@ -247,4 +248,98 @@ func (s *Store) SeenCounterparties(ctx context.Context, since time.Time, fn func
 		}
 		from = cat(last, []byte{0}) // the next key after last
 	}
+}
+
+// pruneChunk bounds the deletions of one prune transaction, so that screenings
+// (which wait for bbolt's one writer) are held up for milliseconds, not for
+// the whole prune.
+const pruneChunk = 2000
+
+// PruneHistory removes history entries received before cutoff, and the
+// "last seen" records of counterparties whose newest entry is older.
+func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error) {
+	const op = "prune history"
+	cut := timeKey(before)
+	// The "last seen" records first: one that pointed at a pruned entry would
+	// make SeenCounterparties fail. The index is ordered by the time of each
+	// counterparty's newest entry.
+	for done := false; !done; {
+		err := s.update(ctx, op, func(tx *bolt.Tx) error {
+			sb, lb := tx.Bucket(bSeenAt), tx.Bucket(bSeenLatest)
+			c := sb.Cursor()
+			var doomed [][]byte
+			k, _ := c.First()
+			for ; k != nil && len(doomed) < pruneChunk && bytes.Compare(k[:timeLen], cut) < 0; k, _ = c.Next() {
+				doomed = append(doomed, bytes.Clone(k))
+			}
+			done = len(doomed) < pruneChunk
+			for _, d := range doomed {
+				if err := sb.Delete(d); err != nil {
+					return err
+				}
+				if err := lb.Delete(d[timeLen:]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	removed := 0
+	var from []byte // where the next chunk resumes scanning
+	for done := false; !done; {
+		err := s.update(ctx, op, func(tx *bolt.Tx) error {
+			c := tx.Bucket(bHistory).Cursor()
+			var doomed [][]byte
+			k, _ := c.First()
+			if from != nil {
+				k, _ = c.Seek(from)
+			}
+			for ; k != nil && len(doomed) < pruneChunk; k, _ = c.Next() {
+				at, ok := historyTime(k)
+				if !ok {
+					return fmt.Errorf("history key %x is malformed", k)
+				}
+				if bytes.Compare(at, cut) < 0 {
+					doomed = append(doomed, bytes.Clone(k))
+				}
+			}
+			if k == nil {
+				done = true
+			} else {
+				from = bytes.Clone(k)
+			}
+			hb := tx.Bucket(bHistory)
+			for _, d := range doomed {
+				if err := hb.Delete(d); err != nil {
+					return err
+				}
+			}
+			removed += len(doomed)
+			return nil
+		})
+		if err != nil {
+			return removed, err
+		}
+	}
+	return removed, nil
+}
+
+// historyTime returns the time part of a history key: after the
+// length-prefixed kind and key.
+func historyTime(k []byte) ([]byte, bool) {
+	rest := k
+	for range 2 {
+		n, size := binary.Uvarint(rest)
+		if size <= 0 || uint64(len(rest)-size) < n {
+			return nil, false
+		}
+		rest = rest[size+int(n):]
+	}
+	if len(rest) < timeLen {
+		return nil, false
+	}
+	return rest[:timeLen], true
 }

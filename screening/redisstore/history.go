@@ -397,3 +397,67 @@ func (s *Store) runScripts(ctx context.Context, calls []scriptCall) ([]any, erro
 	}
 	return replies, nil
 }
+
+// pruneSeenScript forgets, atomically in the {seen} slot, up to ARGV[2]
+// counterparties whose newest entry is older than ARGV[1] (microseconds).
+var pruneSeenScript = redis.NewScript(`
+local ks = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+if #ks > 0 then
+  redis.call('ZREM', KEYS[1], unpack(ks))
+  redis.call('HDEL', KEYS[2], unpack(ks))
+end
+return #ks`)
+
+// pruneBatch bounds the work of one command, so that Redis (single-threaded)
+// keeps answering screenings while a prune runs.
+const pruneBatch = 1000
+
+// PruneHistory removes history entries received before cutoff, and the
+// "last seen" records of counterparties whose newest entry is older. It walks
+// the history sets with SCAN, so it suits a daily job, not a request.
+func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error) {
+	const op = "prune history"
+	if err := s.open(op); err != nil {
+		return 0, err
+	}
+	// The "last seen" records first: one pointing at a pruned entry would make
+	// SeenCounterparties fail.
+	micros := strconv.FormatInt(before.UnixMicro(), 10)
+	for {
+		n, err := pruneSeenScript.Run(ctx, s.c, []string{s.seenKey("at"), s.seenKey("entry")}, micros, pruneBatch).Int()
+		if err != nil {
+			return 0, s.fail(op, err)
+		}
+		if n < pruneBatch {
+			break
+		}
+	}
+	// Members start with their time key, so one ZREMRANGEBYLEX per set drops
+	// every member before the cut; Redis deletes a set left empty.
+	upTo := "(" + timeKey(before)
+	removed := 0
+	iter := s.c.Scan(ctx, 0, globEscape(s.prefix)+"{h:*", pruneBatch).Iterator()
+	for iter.Next(ctx) {
+		n, err := s.c.ZRemRangeByLex(ctx, iter.Val(), "-", upTo).Result()
+		if err != nil {
+			return removed, s.fail(op, err)
+		}
+		removed += int(n)
+	}
+	if err := iter.Err(); err != nil {
+		return removed, s.fail(op, err)
+	}
+	return removed, nil
+}
+
+// globEscape quotes the characters SCAN MATCH treats as a pattern.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

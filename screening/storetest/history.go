@@ -257,4 +257,58 @@ func testHistory(t *testing.T, f Factory) {
 			t.Errorf("SeenCounterparties with a failing callback: %d calls, error %v; want 1 call and the callback's error", calls, err)
 		}
 	})
+
+	t.Run("Prune", func(t *testing.T) {
+		t.Parallel()
+		st := f.New(t)
+		ctx := ctxFor(t)
+		cut := base
+		var old []screening.HistoryEntry
+		// More than one chunk of old entries, over many keys and kinds.
+		for i := range 2500 {
+			at := cut.Add(-time.Duration(i+1) * time.Minute)
+			old = append(old, historyEntry(screening.HistoryProduct, fmt.Sprintf("P%d", i%40), fmt.Sprintf("scr_o%d", i), at))
+		}
+		for i := 0; i < len(old); i += 500 {
+			record(t, st, 1, old[i:i+500]...)
+		}
+		record(t, st, 10,
+			historyEntry(screening.HistoryCounterparty, "gone co", "scr_g", cut.Add(-time.Hour)),
+			historyEntry(screening.HistoryCounterparty, "kept co", "scr_k0", cut.Add(-2*time.Hour)),
+			historyEntry(screening.HistoryContact, "email:a@b.cn", "scr_c", cut.Add(-time.Second)),
+		)
+		record(t, st, 10,
+			historyEntry(screening.HistoryCounterparty, "kept co", "scr_k1", cut), // at the cut: kept
+			historyEntry(screening.HistoryProduct, "P1", "scr_new", cut.Add(time.Minute)),
+		)
+		n, err := st.PruneHistory(ctx, cut)
+		if err != nil {
+			t.Fatalf("PruneHistory: %v", err)
+		}
+		if want := len(old) + 3; n != want { // and gone co, kept co's older entry, the contact
+			t.Errorf("PruneHistory removed %d entries, want %d", n, want)
+		}
+		got := record(t, st, 1000,
+			historyEntry(screening.HistoryProduct, "P1", "scr_after", cut.Add(2*time.Minute)),
+			historyEntry(screening.HistoryContact, "email:a@b.cn", "scr_after", cut.Add(2*time.Minute)),
+			historyEntry(screening.HistoryCounterparty, "kept co", "scr_after", cut.Add(2*time.Minute)),
+		)
+		sameIDs(t, "P1 after prune", historyIDs(got[0]), []string{"scr_new"})
+		sameIDs(t, "contact after prune", historyIDs(got[1]), nil)
+		sameIDs(t, "kept co after prune", historyIDs(got[2]), []string{"scr_k1"})
+		seen := map[string]string{}
+		if err := st.SeenCounterparties(ctx, time.Time{}, func(e screening.HistoryEntry) error {
+			seen[e.Key] = e.ScreeningID
+			return nil
+		}); err != nil {
+			t.Fatalf("SeenCounterparties after prune: %v", err)
+		}
+		if len(seen) != 1 || seen["kept co"] != "scr_after" {
+			t.Errorf("seen after prune %v, want only kept co (scr_after)", seen)
+		}
+		// Nothing left to prune.
+		if n, err := st.PruneHistory(ctx, cut); err != nil || n != 0 {
+			t.Errorf("second PruneHistory: %d, %v; want 0, nil", n, err)
+		}
+	})
 }
