@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -16,13 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/hikiai/hikiai/rules"
 	"github.com/hikiai/hikiai/screening"
 	"github.com/hikiai/hikiai/screening/boltstore"
 	"github.com/hikiai/hikiai/screening/phone"
-	"github.com/hikiai/hikiai/screening/redisstore"
+	"github.com/hikiai/hikiai/screening/redisstore/redistest"
 )
 
 // BenchmarkPostScreening sends POST /v1/screenings through the whole handler
@@ -45,23 +42,7 @@ func BenchmarkPostScreening(b *testing.B) {
 		benchPost(b, st)
 	})
 	b.Run("redis", func(b *testing.B) {
-		addr := os.Getenv("HIKIAI_TEST_REDIS_ADDR")
-		if addr == "" {
-			b.Skip("HIKIAI_TEST_REDIS_ADDR not set")
-		}
-		client := redis.NewClient(&redis.Options{Addr: addr, PoolSize: 64})
-		defer client.Close()
-		prefix := fmt.Sprintf("bench%d:", time.Now().UnixNano())
-		st := redisstore.New(client, redisstore.Options{Prefix: prefix})
-		defer func() {
-			// The bench's keys only: the server may be shared with other tests.
-			ctx := context.Background()
-			iter := client.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-			for iter.Next(ctx) {
-				client.Del(ctx, iter.Val())
-			}
-		}()
-		benchPost(b, st)
+		benchPost(b, redistest.Store(b, redistest.Addr(b)))
 	})
 }
 

@@ -2,26 +2,22 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/hikiai/hikiai/screening"
 	"github.com/hikiai/hikiai/screening/boltstore"
 	"github.com/hikiai/hikiai/screening/memcache"
 	"github.com/hikiai/hikiai/screening/redisstore"
+	"github.com/hikiai/hikiai/screening/redisstore/redistest"
 )
 
 // rateClock is a clock tests move by hand.
@@ -162,25 +158,10 @@ func TestRateLimitFailsOpen(t *testing.T) {
 
 // With Redis, replicas count against one budget per key.
 func TestRateLimitSharedInRedis(t *testing.T) {
-	addr := os.Getenv("HIKIAI_TEST_REDIS_ADDR")
-	if addr == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("HIKIAI_TEST_REDIS_ADDR is not set under CI")
-		}
-		t.Skip("HIKIAI_TEST_REDIS_ADDR not set; start redis-server and set it to run the Redis tests")
-	}
-	client := redis.NewClient(&redis.Options{Addr: addr})
-	t.Cleanup(func() { client.Close() })
-	var p [6]byte
-	_, _ = rand.Read(p[:])
-	prefix := "hikiai-ratetest-" + hex.EncodeToString(p[:]) + ":"
-	t.Cleanup(func() {
-		ctx := context.Background()
-		keys, _ := client.Keys(ctx, prefix+"*").Result()
-		if len(keys) > 0 {
-			client.Del(ctx, keys...)
-		}
-	})
+	addr := redistest.Addr(t)
+	client := redistest.NewClient(t, addr)
+	prefix := redistest.UniquePrefix()
+	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
 	ls := newLimitedStore(t)
 	one := ls.replica(redisstore.NewCache(client, redisstore.CachePrefix(prefix)), 4, time.Now)
 	two := ls.replica(redisstore.NewCache(client, redisstore.CachePrefix(prefix)), 4, time.Now)

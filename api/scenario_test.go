@@ -4,24 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/hikiai/hikiai/rules"
 	"github.com/hikiai/hikiai/screening"
 	"github.com/hikiai/hikiai/screening/boltstore"
 	"github.com/hikiai/hikiai/screening/phone"
-	"github.com/hikiai/hikiai/screening/redisstore"
+	"github.com/hikiai/hikiai/screening/redisstore/redistest"
 	"github.com/hikiai/hikiai/screening/screeningtest"
 )
 
@@ -58,13 +54,11 @@ func TestScenariosOverHTTP(t *testing.T) {
 		t.Cleanup(func() { _ = st.Close() })
 		return st
 	}}}
-	if addr := os.Getenv("HIKIAI_TEST_REDIS_ADDR"); addr != "" {
+	if addr, ok := redistest.Available(t); ok {
 		backends = append(backends, struct {
 			name string
 			open func(t *testing.T) screening.Store
-		}{"redis", func(t *testing.T) screening.Store { return scenarioRedis(t, addr) }})
-	} else if os.Getenv("CI") == "true" {
-		t.Fatal("HIKIAI_TEST_REDIS_ADDR is not set under CI: the scenarios must also run over Redis")
+		}{"redis", func(t *testing.T) screening.Store { return redistest.Store(t, addr) }})
 	}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
@@ -132,24 +126,4 @@ func runScenarioHTTP(t *testing.T, st screening.Store, settings *screening.Setti
 			return
 		}
 	}
-}
-
-// scenarioRedis opens a Redis store on its own key prefix and deletes its keys
-// after the test.
-func scenarioRedis(t *testing.T, addr string) screening.Store {
-	t.Helper()
-	prefix := fmt.Sprintf("apiscenario:%d:%d:", os.Getpid(), time.Now().UnixNano())
-	c := redis.NewClient(&redis.Options{Addr: addr})
-	st := redisstore.New(c, redisstore.Options{Prefix: prefix})
-	t.Cleanup(func() {
-		_ = st.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			c.Unlink(ctx, iter.Val())
-		}
-		_ = c.Close()
-	})
-	return st
 }

@@ -5,19 +5,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/hikiai/hikiai/rules"
 	"github.com/hikiai/hikiai/screening"
 	"github.com/hikiai/hikiai/screening/boltstore"
 	"github.com/hikiai/hikiai/screening/phone"
 	"github.com/hikiai/hikiai/screening/redisstore"
+	"github.com/hikiai/hikiai/screening/redisstore/redistest"
 	"github.com/hikiai/hikiai/screening/screeningtest"
 )
 
@@ -38,44 +36,14 @@ func storeFactories(t *testing.T) []storeFactory {
 		t.Cleanup(func() { _ = st.Close() })
 		return st
 	}}}
-	addr := os.Getenv("HIKIAI_TEST_REDIS_ADDR")
-	if addr == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("HIKIAI_TEST_REDIS_ADDR is not set under CI: the scenarios must also run against Redis")
-		}
+	addr, ok := redistest.Available(t)
+	if !ok {
 		t.Log("HIKIAI_TEST_REDIS_ADDR not set: scenarios run on the bolt store only")
 		return fs
 	}
 	return append(fs, storeFactory{"redis", func(t *testing.T) screening.Store {
-		return openRedis(t, addr)
+		return redistest.Store(t, addr)
 	}})
-}
-
-var redisPrefixes struct {
-	sync.Mutex
-	n int
-}
-
-// openRedis opens a store on its own key prefix and deletes its keys after the test.
-func openRedis(t *testing.T, addr string) screening.Store {
-	t.Helper()
-	redisPrefixes.Lock()
-	redisPrefixes.n++
-	prefix := fmt.Sprintf("scenario:%d:%d:", os.Getpid(), redisPrefixes.n)
-	redisPrefixes.Unlock()
-	c := redis.NewClient(&redis.Options{Addr: addr})
-	st := redisstore.New(c, redisstore.Options{Prefix: prefix})
-	t.Cleanup(func() {
-		_ = st.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			c.Unlink(ctx, iter.Val())
-		}
-		_ = c.Close()
-	})
-	return st
 }
 
 // defaultSettings loads the embedded rules: the scenarios test the defaults
@@ -187,30 +155,15 @@ func TestDuplicateAcrossReplicas(t *testing.T) {
 // TestDuplicateAcrossRedisReplicas does the same with two Redis clients and
 // stores on one key prefix, as two replicas in two processes would.
 func TestDuplicateAcrossRedisReplicas(t *testing.T) {
-	addr := os.Getenv("HIKIAI_TEST_REDIS_ADDR")
-	if addr == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("HIKIAI_TEST_REDIS_ADDR is not set under CI")
-		}
-		t.Skip("HIKIAI_TEST_REDIS_ADDR not set")
-	}
-	prefix := fmt.Sprintf("replicas:%d:%d:", os.Getpid(), time.Now().UnixNano())
+	addr := redistest.Addr(t)
+	prefix := redistest.UniquePrefix()
 	var stores []screening.Store
 	for range 2 {
-		c := redis.NewClient(&redis.Options{Addr: addr})
-		st := redisstore.New(c, redisstore.Options{Prefix: prefix})
+		st := redisstore.New(redistest.NewClient(t, addr), redisstore.Options{Prefix: prefix})
 		stores = append(stores, st)
-		t.Cleanup(func() { _ = st.Close(); _ = c.Close() })
+		t.Cleanup(func() { _ = st.Close() })
 	}
-	t.Cleanup(func() {
-		c := redis.NewClient(&redis.Options{Addr: addr})
-		defer c.Close()
-		ctx := context.Background()
-		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			c.Unlink(ctx, iter.Val())
-		}
-	})
+	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
 	runReplicaRace(t, defaultSettings(t), stores)
 }
 

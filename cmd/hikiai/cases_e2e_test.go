@@ -27,6 +27,7 @@ import (
 	"github.com/hikiai/hikiai/api/webhook/webhooktest"
 	"github.com/hikiai/hikiai/rules"
 	"github.com/hikiai/hikiai/screening"
+	"github.com/hikiai/hikiai/screening/redisstore/redistest"
 )
 
 // flowHoldCheck holds an inquiry whose end_use says so, so that the flow does
@@ -411,13 +412,7 @@ func editAuditRecord(t *testing.T, cfg Config, seq uint64) {
 // emptied afterwards. Without a server the test skips, or fails under CI.
 func flowRedisURL(t *testing.T) string {
 	t.Helper()
-	addr := os.Getenv("HIKIAI_TEST_REDIS_ADDR")
-	if addr == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("HIKIAI_TEST_REDIS_ADDR is not set under CI: the flow must run on Redis too")
-		}
-		t.Skip("HIKIAI_TEST_REDIS_ADDR not set")
-	}
+	addr := redistest.Addr(t)
 	c := redis.NewClient(&redis.Options{Addr: addr, DB: flowRedisDB})
 	t.Cleanup(func() {
 		c.FlushDB(context.Background())

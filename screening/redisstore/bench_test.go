@@ -7,16 +7,17 @@ import (
 	"testing"
 
 	"github.com/hikiai/hikiai/screening/redisstore"
+	"github.com/hikiai/hikiai/screening/redisstore/redistest"
 	"github.com/hikiai/hikiai/screening/storetest"
 )
 
 // HIKIAI_TEST_REDIS_ADDR=127.0.0.1:6379 go test -run XXX -bench . ./screening/redisstore/
 
 func BenchmarkSaveScreening(b *testing.B) {
-	addr := redisAddr(b)
-	prefix := uniquePrefix()
-	b.Cleanup(func() { dropPrefix(b, addr, prefix) })
-	storetest.BenchSaveScreening(b, redisstore.New(newClient(b, addr), redisstore.Options{Prefix: prefix}))
+	addr := redistest.Addr(b)
+	prefix := redistest.UniquePrefix()
+	b.Cleanup(func() { redistest.DropPrefix(b, addr, prefix) })
+	storetest.BenchSaveScreening(b, redisstore.New(redistest.NewClient(b, addr), redisstore.Options{Prefix: prefix}))
 }
 
 // seeded is one store with a million history entries, made once per test
@@ -30,10 +31,10 @@ var seeded struct {
 }
 
 func seededStore(b *testing.B) *redisstore.Store {
-	addr := redisAddr(b)
+	addr := redistest.Addr(b)
 	seeded.once.Do(func() {
-		seeded.addr, seeded.prefix = addr, uniquePrefix()
-		seeded.st = redisstore.New(newClientFor(addr), redisstore.Options{Prefix: seeded.prefix})
+		seeded.addr, seeded.prefix = addr, redistest.UniquePrefix()
+		seeded.st = redisstore.New(redistest.ClientFor(addr), redisstore.Options{Prefix: seeded.prefix})
 		took := storetest.SeedHistory(b, seeded.st, 1_000_000)
 		// Benchmark logs of a parent benchmark are not shown; say it on stderr.
 		fmt.Fprintf(os.Stderr, "seeded 1,000,000 history entries in %v\n", took)
@@ -50,7 +51,7 @@ func BenchmarkRecordHistory(b *testing.B) {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if seeded.prefix != "" {
-		dropPrefix(nil, seeded.addr, seeded.prefix)
+		redistest.DropPrefix(nil, seeded.addr, seeded.prefix)
 	}
 	os.Exit(code)
 }

@@ -2,81 +2,23 @@ package redisstore_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/hikiai/hikiai/screening"
 	"github.com/hikiai/hikiai/screening/redisstore"
+	"github.com/hikiai/hikiai/screening/redisstore/redistest"
 	"github.com/hikiai/hikiai/screening/storetest"
 	"github.com/redis/go-redis/v9"
 )
-
-// redisAddr returns the test server's address. Without one the tests skip on
-// a developer machine and fail under CI, where a server is always provided.
-func redisAddr(t testing.TB) string {
-	t.Helper()
-	addr := os.Getenv("HIKIAI_TEST_REDIS_ADDR")
-	if addr == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("HIKIAI_TEST_REDIS_ADDR is not set under CI: the Redis backend must be tested against a real server")
-		}
-		t.Skip("HIKIAI_TEST_REDIS_ADDR not set; start redis-server and set it to run the Redis tests")
-	}
-	return addr
-}
-
-func newClient(t testing.TB, addr string) *redis.Client {
-	t.Helper()
-	c := newClientFor(addr)
-	t.Cleanup(func() { _ = c.Close() })
-	return c
-}
-
-// newClientFor is a client that outlives any one test (closed by the process end).
-func newClientFor(addr string) *redis.Client {
-	return redis.NewClient(&redis.Options{Addr: addr, PoolSize: 64})
-}
-
-// uniquePrefix keeps parallel tests (and runs) apart on one server.
-func uniquePrefix() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return "test:" + hex.EncodeToString(b[:]) + ":"
-}
-
-// dropPrefix deletes every key a test made.
-func dropPrefix(t testing.TB, addr, prefix string) {
-	c := redis.NewClient(&redis.Options{Addr: addr})
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-	var batch []string
-	for iter.Next(ctx) {
-		batch = append(batch, iter.Val())
-		if len(batch) == 1000 {
-			c.Unlink(ctx, batch...)
-			batch = batch[:0]
-		}
-	}
-	if len(batch) > 0 {
-		c.Unlink(ctx, batch...)
-	}
-	if err := iter.Err(); err != nil && t != nil {
-		t.Logf("clean up %s*: %v", prefix, err)
-	}
-}
 
 func factory(addr string) storetest.Factory {
 	var mu sync.Mutex
 	prefixes := map[screening.Store]string{}
 	open := func(t *testing.T, prefix string) screening.Store {
-		st := redisstore.New(newClient(t, addr), redisstore.Options{Prefix: prefix})
+		st := redisstore.New(redistest.NewClient(t, addr), redisstore.Options{Prefix: prefix})
 		t.Cleanup(func() { _ = st.Close() })
 		mu.Lock()
 		prefixes[st] = prefix
@@ -85,8 +27,8 @@ func factory(addr string) storetest.Factory {
 	}
 	return storetest.Factory{
 		New: func(t *testing.T) screening.Store {
-			prefix := uniquePrefix()
-			t.Cleanup(func() { dropPrefix(t, addr, prefix) })
+			prefix := redistest.UniquePrefix()
+			t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
 			return open(t, prefix)
 		},
 		Reopen: func(t *testing.T, old screening.Store) screening.Store {
@@ -102,27 +44,27 @@ func factory(addr string) storetest.Factory {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, factory(redisAddr(t)))
+	storetest.Run(t, factory(redistest.Addr(t)))
 }
 
 func TestCacheConformance(t *testing.T) {
-	addr := redisAddr(t)
+	addr := redistest.Addr(t)
 	storetest.RunCache(t, func(t *testing.T) screening.Cache {
-		prefix := uniquePrefix()
-		t.Cleanup(func() { dropPrefix(t, addr, prefix) })
-		return redisstore.NewCache(newClient(t, addr), redisstore.CachePrefix(prefix))
+		prefix := redistest.UniquePrefix()
+		t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+		return redisstore.NewCache(redistest.NewClient(t, addr), redisstore.CachePrefix(prefix))
 	})
 }
 
 // TestWatchAcrossClients checks the announcement reaches another replica:
 // a store on its own client, as another process would have.
 func TestWatchAcrossClients(t *testing.T) {
-	addr := redisAddr(t)
-	prefix := uniquePrefix()
-	t.Cleanup(func() { dropPrefix(t, addr, prefix) })
-	writer := redisstore.New(newClient(t, addr), redisstore.Options{Prefix: prefix})
-	reader := redisstore.New(newClient(t, addr), redisstore.Options{Prefix: prefix})
-	other := redisstore.New(newClient(t, addr), redisstore.Options{Prefix: uniquePrefix()})
+	addr := redistest.Addr(t)
+	prefix := redistest.UniquePrefix()
+	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+	writer := redisstore.New(redistest.NewClient(t, addr), redisstore.Options{Prefix: prefix})
+	reader := redisstore.New(redistest.NewClient(t, addr), redisstore.Options{Prefix: prefix})
+	other := redisstore.New(redistest.NewClient(t, addr), redisstore.Options{Prefix: redistest.UniquePrefix()})
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	ch, err := reader.WatchSnapshots(ctx)
@@ -168,11 +110,11 @@ func TestWatchAcrossClients(t *testing.T) {
 // clients and head caches) append concurrently: the chain must stay whole,
 // which exercises the stale-head retry.
 func TestChainAcrossReplicas(t *testing.T) {
-	addr := redisAddr(t)
-	prefix := uniquePrefix()
-	t.Cleanup(func() { dropPrefix(t, addr, prefix) })
-	a := redisstore.New(newClient(t, addr), redisstore.Options{Prefix: prefix})
-	b := redisstore.New(newClient(t, addr), redisstore.Options{Prefix: prefix})
+	addr := redistest.Addr(t)
+	prefix := redistest.UniquePrefix()
+	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+	a := redisstore.New(redistest.NewClient(t, addr), redisstore.Options{Prefix: prefix})
+	b := redisstore.New(redistest.NewClient(t, addr), redisstore.Options{Prefix: prefix})
 	var wg sync.WaitGroup
 	for _, st := range []*redisstore.Store{a, b, a, b} {
 		wg.Add(1)
@@ -226,8 +168,8 @@ func TestUnreachable(t *testing.T) {
 }
 
 func TestCheckPersistence(t *testing.T) {
-	addr := redisAddr(t)
-	c := newClient(t, addr)
+	addr := redistest.Addr(t)
+	c := redistest.NewClient(t, addr)
 	st := redisstore.New(c, redisstore.Options{})
 	aof, err := st.CheckPersistence(t.Context())
 	if err != nil {
@@ -245,10 +187,10 @@ func TestCheckPersistence(t *testing.T) {
 // TestScriptCacheFlushed checks the pipelined history scripts load
 // themselves again after the server forgot them (a restart or failover does).
 func TestScriptCacheFlushed(t *testing.T) {
-	addr := redisAddr(t)
-	prefix := uniquePrefix()
-	t.Cleanup(func() { dropPrefix(t, addr, prefix) })
-	c := newClient(t, addr)
+	addr := redistest.Addr(t)
+	prefix := redistest.UniquePrefix()
+	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+	c := redistest.NewClient(t, addr)
 	st := redisstore.New(c, redisstore.Options{Prefix: prefix})
 	at := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	entry := func(id string) []screening.HistoryEntry {
