@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"strings"
 	"time"
@@ -332,11 +331,10 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 func historyTime(k []byte) ([]byte, bool) {
 	rest := k
 	for range 2 {
-		n, size := binary.Uvarint(rest)
-		if size <= 0 || uint64(len(rest)-size) < n {
+		var ok bool
+		if _, rest, ok = cutLP(rest); !ok {
 			return nil, false
 		}
-		rest = rest[size+int(n):]
 	}
 	if len(rest) < timeLen {
 		return nil, false

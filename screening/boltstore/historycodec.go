@@ -28,8 +28,7 @@ func encodeHistory(e *screening.HistoryEntry) []byte {
 	b[0] = historyCodecV1
 	binary.BigEndian.PutUint64(b[1:9], uint64(e.At.UnixNano()))
 	for _, f := range fields {
-		b = binary.AppendUvarint(b, uint64(len(*f)))
-		b = append(b, *f...)
+		b = appendLP(b, *f)
 	}
 	return b
 }
@@ -44,12 +43,11 @@ func decodeHistory(b []byte, e *screening.HistoryEntry) error {
 	*e = screening.HistoryEntry{At: time.Unix(0, int64(binary.BigEndian.Uint64(b[1:9]))).UTC()}
 	rest := b[9:]
 	for i, f := range historyFields(e) {
-		n, size := binary.Uvarint(rest)
-		if size <= 0 || uint64(len(rest)-size) < n {
+		field, after, ok := cutLP(rest)
+		if !ok {
 			return fmt.Errorf("history entry: field %d truncated", i)
 		}
-		*f = string(rest[size : size+int(n)])
-		rest = rest[size+int(n):]
+		*f, rest = string(field), after
 	}
 	if len(rest) != 0 {
 		return errors.New("history entry: trailing bytes")

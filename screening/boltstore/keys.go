@@ -28,9 +28,22 @@ func timeKey(t time.Time) []byte {
 }
 
 // lp returns s with its length in front (uvarint).
-func lp(s string) []byte {
-	b := binary.AppendUvarint(make([]byte, 0, len(s)+2), uint64(len(s)))
+func lp(s string) []byte { return appendLP(make([]byte, 0, len(s)+2), s) }
+
+// appendLP appends s with its length in front (uvarint).
+func appendLP(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
+}
+
+// cutLP reads one length-prefixed field from the front of b (the reverse of
+// appendLP); ok is false when b is too short for it.
+func cutLP(b []byte) (field, rest []byte, ok bool) {
+	n, size := binary.Uvarint(b)
+	if size <= 0 || uint64(len(b)-size) < n {
+		return nil, b, false
+	}
+	return b[size : size+int(n)], b[size+int(n):], true
 }
 
 // cat joins byte slices into a new slice (never aliasing its arguments, which

@@ -40,7 +40,7 @@ type legacyBody struct {
 	Value     string `json:"v,omitempty"`
 }
 
-func historyMember(e *screening.HistoryEntry) (string, error) {
+func historyMember(e *screening.HistoryEntry) string {
 	fields := bodyFields(e)
 	n := timeKeyLen + len(e.ScreeningID) + 2
 	for _, f := range fields {
@@ -54,7 +54,7 @@ func historyMember(e *screening.HistoryEntry) (string, error) {
 		b = binary.AppendUvarint(b, uint64(len(*f)))
 		b = append(b, *f...)
 	}
-	return string(b), nil
+	return string(b)
 }
 
 // bodyFields are the fields of a member body in stored order; append new ones
@@ -175,10 +175,7 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 	}
 	members := make([]string, len(entries))
 	for i := range entries {
-		var err error
-		if members[i], err = historyMember(&entries[i]); err != nil {
-			return nil, fmt.Errorf("redisstore: %s: encode entry %d: %w", op, i, err)
-		}
+		members[i] = historyMember(&entries[i])
 	}
 	groups := groupHistory(entries)
 	calls := make([]scriptCall, len(groups))
