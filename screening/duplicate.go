@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -173,50 +173,62 @@ func (c *DuplicateCheck) Run(ctx context.Context, in *Input) ([]Flag, error) {
 	sameInquiry := func(e HistoryEntry) bool {
 		return inq.Reference != "" && e.Reference == inq.Reference && e.NameKey == customerKey(in)
 	}
-	byInquiry := map[string]*otherInquiry{}
-	var order []string
+	// One inquiry is one screening, or one (reference, customer) when it
+	// was screened more than once. A hot product brings up to history_limit
+	// entries on every screening, so this loop allocates little.
+	type inquiryID struct{ screening, reference, nameKey string }
+	keys := c.productKeys(inq)
+	seen := 0
+	for _, pk := range keys {
+		seen += len(in.Seen(HistoryProduct, pk.key))
+	}
+	counted := make(map[inquiryID]struct{}, seen)
+	others := make([]otherInquiry, 0, seen)
 	var products []string
-	for _, pk := range c.productKeys(inq) {
+	for _, pk := range keys {
 		found := false
 		for _, e := range in.Seen(HistoryProduct, pk.key) {
 			if !within(e.At, in.ReceivedAt, c.s.Window) || sameInquiry(e) {
 				continue
 			}
 			found = true
-			id := e.ScreeningID
+			id := inquiryID{screening: e.ScreeningID}
 			if e.Reference != "" {
-				id = "ref\x00" + e.Reference + "\x00" + e.NameKey
+				id = inquiryID{reference: e.Reference, nameKey: e.NameKey}
 			}
-			if _, ok := byInquiry[id]; ok {
+			if _, ok := counted[id]; ok {
 				continue
 			}
+			counted[id] = struct{}{}
 			nk := e.NameKey
 			if nk == "" {
 				nk = names.Key(e.Name)
 			}
-			byInquiry[id] = &otherInquiry{
+			others = append(others, otherInquiry{
 				ScreeningID: e.ScreeningID, Reference: e.Reference, Customer: e.Name, Country: e.Country,
 				ReceivedAt: e.At.UTC(), Product: e.Value, MatchedOn: pk.matchedOn, SameRequester: group[nk], nameKey: nk,
-			}
-			order = append(order, id)
+			})
 		}
 		if found {
 			products = append(products, pk.written)
 		}
 	}
-	if len(order) == 0 {
+	if len(others) == 0 {
 		return nil, nil
 	}
-	others := make([]*otherInquiry, 0, len(order))
-	for _, id := range order {
-		others = append(others, byInquiry[id])
+	// Oldest first. Sorted through indices: an otherInquiry is big, and
+	// moving hundreds of them costs more than the rest of the check.
+	order := make([]int32, len(others))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	sort.SliceStable(others, func(i, j int) bool { return others[i].ReceivedAt.Before(others[j].ReceivedAt) })
+	slices.SortStableFunc(order, func(a, b int32) int { return others[a].ReceivedAt.Compare(others[b].ReceivedAt) })
 
 	requesters := map[string]bool{}
 	var otherNames []string
 	repeats := 1
-	for _, o := range others {
+	for _, i := range order {
+		o := &others[i]
 		if o.SameRequester {
 			repeats++
 			continue
@@ -245,9 +257,9 @@ func (c *DuplicateCheck) Run(ctx context.Context, in *Input) ([]Flag, error) {
 	}
 	points = min(points, c.s.MaxPoints)
 
-	shown := others
-	if len(shown) > c.s.MaxEvidence {
-		shown = shown[:c.s.MaxEvidence]
+	shown := make([]otherInquiry, 0, min(len(order), c.s.MaxEvidence))
+	for _, i := range order[:cap(shown)] {
+		shown = append(shown, others[i])
 	}
 	evidence := map[string]any{
 		"reasons":                   reasons,

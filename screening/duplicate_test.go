@@ -36,7 +36,7 @@ func TestDuplicateInquiry(t *testing.T) {
 			},
 			wantPoints: 25, wantReason: []string{"different_requesters"},
 			check: func(t *testing.T, f *Flag) {
-				others := f.Evidence["other_inquiries"].([]*otherInquiry)
+				others := f.Evidence["other_inquiries"].([]otherInquiry)
 				if len(others) != 1 || others[0].Reference != "A-1" || others[0].Customer != "Alpha Trading Co., Ltd." || others[0].MatchedOn != "product_code" {
 					t.Errorf("other inquiries %+v", others)
 				}
@@ -61,7 +61,7 @@ func TestDuplicateInquiry(t *testing.T) {
 			},
 			wantPoints: 25, wantReason: []string{"different_requesters"},
 			check: func(t *testing.T, f *Flag) {
-				if o := f.Evidence["other_inquiries"].([]*otherInquiry); o[0].MatchedOn != "description" {
+				if o := f.Evidence["other_inquiries"].([]otherInquiry); o[0].MatchedOn != "description" {
 					t.Errorf("matched on %q", o[0].MatchedOn)
 				}
 			},

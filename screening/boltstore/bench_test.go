@@ -66,3 +66,12 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+func BenchmarkScreeningWrites(b *testing.B) {
+	st, err := boltstore.Open(filepath.Join(b.TempDir(), "bench.db"), boltstore.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	storetest.BenchScreeningWrites(b, st)
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,10 +54,10 @@ func validHistory(entries []screening.HistoryEntry) error {
 	return nil
 }
 
-// RecordHistory appends the entries in order and, after each, reads the
-// entries of other screenings on its kind and key within its window. One
-// transaction does it all, so of two racing screenings the later one sees
-// the earlier. Concurrent calls share a commit through db.Batch.
+// RecordHistory makes the entries pending (see pending.go) and reads, for
+// each, the entries of other screenings on its kind and key within its
+// window: the pending ones and the committed ones. Nothing is committed
+// here; SaveScreening writes the entries with the screening.
 func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEntry, limit int) ([][]screening.HistoryEntry, error) {
 	if err := validHistory(entries); err != nil {
 		return nil, err
@@ -64,66 +65,121 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 	if len(entries) == 0 {
 		return [][]screening.HistoryEntry{}, nil
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("boltstore: record history: %w", err)
+	}
 	if limit <= 0 || limit > maxHistory {
 		limit = maxHistory
 	}
-	data := make([][]byte, len(entries))
+	now := time.Now()
+	mine := make([]*pendingEntry, len(entries))
+	prefixes := make([][]byte, len(entries))
 	for i := range entries {
-		data[i] = encodeHistory(&entries[i])
+		e := &entries[i]
+		data := encodeHistory(e)
+		m := &pendingEntry{prefix: historyPrefix(e.Kind, e.Key), suffix: historySuffix(e, data), data: data, added: now}
+		// Readers get what a committed entry decodes to (UTC, no window).
+		if err := decodeHistory(data, &m.entry); err != nil {
+			return nil, fmt.Errorf("boltstore: history entry %d: %w", i, err)
+		}
+		mine[i], prefixes[i] = m, m.prefix
 	}
-	// Inside the write transaction the values are only copied: bbolt runs one
-	// writer at a time, so decoding there (most of the cost with 200 prior
-	// entries) would serialise every screening behind it. They are decoded
-	// after the commit, in the caller's goroutine, in parallel with others.
-	var raw [][][]byte
-	err := s.batch(ctx, "record history", func(tx *bolt.Tx) error {
-		raw = make([][][]byte, len(entries)) // Batch may run this twice
+	// For entries[i]: the pending entries found (and their key suffixes),
+	// then the committed values, copied as strings and decoded after the read.
+	pending := make([][]screening.HistoryEntry, len(entries))
+	sufs := make([][][]byte, len(entries))
+	vals := make([][]string, len(entries))
+	unlock := s.pending.lock(prefixes)
+	for i, m := range mine {
+		upper, lower := historyBounds(&entries[i])
+		for _, p := range s.pending.stripes[s.pending.stripeOf(m.prefix)].byKey[string(m.prefix)] {
+			if p.entry.ScreeningID != m.entry.ScreeningID && inWindow(p.suffix, upper, lower) {
+				pending[i] = append(pending[i], p.entry)
+				sufs[i] = append(sufs[i], p.suffix)
+			}
+		}
+		s.pending.add(mine[i : i+1]) // the call's later entries see the earlier ones
+	}
+	if s.beforeHistoryRead != nil {
+		s.beforeHistoryRead()
+	}
+	// Committed entries are read under the same locks: see pending.go.
+	err := s.view(ctx, "record history", func(tx *bolt.Tx) error {
 		hb := tx.Bucket(bHistory)
-		for i := range entries {
-			e := &entries[i]
-			prefix, suffix := historyPrefix(e.Kind, e.Key), historySuffix(e, data[i])
-			if err := hb.Put(cat(prefix, suffix), data[i]); err != nil {
-				return err
-			}
-			if e.Kind == screening.HistoryCounterparty {
-				if err := noteSeen(tx, e.Key, suffix); err != nil {
-					return err
-				}
-			}
-			var upper, lower []byte
-			if e.Window > 0 {
-				upper = timeKey(e.At.Add(e.Window).Add(time.Nanosecond)) // exclusive
-				lower = timeKey(e.At.Add(-e.Window))
-			}
-			own := []byte(e.ScreeningID)
-			var found [][]byte
-			err := walkDesc(hb, prefix, upper, lower, func(rest, v []byte) (bool, error) {
+		for i, m := range mine {
+			upper, lower := historyBounds(&entries[i])
+			own := []byte(m.entry.ScreeningID)
+			pend := len(sufs[i])
+			err := walkDesc(hb, m.prefix, upper, lower, func(rest, v []byte) (bool, error) {
 				if bytes.Equal(screeningOf(rest), own) {
 					return true, nil
 				}
-				found = append(found, bytes.Clone(v))
-				return len(found) < limit, nil
+				// Committed but not yet out of the pending set: already listed.
+				if pend > 0 && slices.ContainsFunc(sufs[i][:pend], func(p []byte) bool { return bytes.Equal(p, rest) }) {
+					return true, nil
+				}
+				vals[i] = append(vals[i], string(v))
+				if pend > 0 {
+					sufs[i] = append(sufs[i], bytes.Clone(rest))
+				}
+				return len(vals[i]) < limit, nil
 			})
 			if err != nil {
 				return err
 			}
-			raw[i] = found
 		}
 		return nil
 	})
+	unlock()
 	if err != nil {
+		s.pending.remove(mine)
 		return nil, err
 	}
 	out := make([][]screening.HistoryEntry, len(entries))
-	for i, vals := range raw {
-		out[i] = make([]screening.HistoryEntry, len(vals))
-		for j, v := range vals {
-			if err := decodeHistory(v, &out[i][j]); err != nil {
+	for i := range entries {
+		committed := make([]screening.HistoryEntry, len(vals[i]))
+		for j, v := range vals[i] {
+			if err := decodeHistoryString(v, &committed[j]); err != nil {
+				s.pending.remove(mine)
 				return nil, fmt.Errorf("boltstore: decode history entry: %w", err)
 			}
 		}
+		if len(pending[i]) > 0 {
+			committed = mergeNewestFirst(pending[i], sufs[i][:len(pending[i])], committed, sufs[i][len(pending[i]):])
+		}
+		out[i] = committed[:min(len(committed), limit)]
 	}
 	return out, nil
+}
+
+// mergeNewestFirst merges pending entries (in recording order) into committed
+// ones (newest first, as the keys sort), by their key suffixes.
+func mergeNewestFirst(pend []screening.HistoryEntry, pendSufs [][]byte, committed []screening.HistoryEntry, comSufs [][]byte) []screening.HistoryEntry {
+	order := make([]int, len(pend))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return bytes.Compare(pendSufs[b], pendSufs[a]) })
+	out := make([]screening.HistoryEntry, 0, len(pend)+len(committed))
+	j := 0
+	for _, p := range order {
+		for j < len(committed) && bytes.Compare(comSufs[j], pendSufs[p]) > 0 {
+			out = append(out, committed[j])
+			j++
+		}
+		out = append(out, pend[p])
+	}
+	return append(out, committed[j:]...)
+}
+
+// historyBounds gives an entry's window as history key suffix bounds: upper
+// exclusive, lower inclusive, both nil for no window.
+func historyBounds(e *screening.HistoryEntry) (upper, lower []byte) {
+	if e.Window > 0 {
+		upper = timeKey(e.At.Add(e.Window).Add(time.Nanosecond))
+		lower = timeKey(e.At.Add(-e.Window))
+	}
+	return upper, lower
 }
 
 // noteSeen keeps, per counterparty, a pointer to its newest entry and one
@@ -151,7 +207,12 @@ func (s *Store) ForgetHistory(ctx context.Context, entries []screening.HistoryEn
 	if err := validHistory(entries); err != nil || len(entries) == 0 {
 		return err
 	}
-	return s.update(ctx, "forget history", func(tx *bolt.Tx) error {
+	// Out of the pending set first: a flush that already took them commits
+	// before the deletion below (one writer at a time), and no later one
+	// finds them.
+	dropped := s.pending.matching(entries)
+	s.pending.remove(dropped)
+	err := s.update(ctx, "forget history", func(tx *bolt.Tx) error {
 		hb := tx.Bucket(bHistory)
 		for i := range entries {
 			e := &entries[i]
@@ -178,6 +239,12 @@ func (s *Store) ForgetHistory(ctx context.Context, entries []screening.HistoryEn
 		}
 		return nil
 	})
+	if err != nil {
+		// Nothing was deleted: put them back, so that what readers see does
+		// not depend on whether a flush came first. A retry removes them.
+		s.pending.restore(dropped)
+	}
+	return err
 }
 
 // reseen points a counterparty back at its newest remaining entry when the
@@ -209,6 +276,9 @@ func reseen(tx *bolt.Tx, key string, gone []byte) error {
 // whose newest entry is at or after since, oldest first. fn runs outside any
 // transaction (it may write to the store), so the walk goes page by page.
 func (s *Store) SeenCounterparties(ctx context.Context, since time.Time, fn func(screening.HistoryEntry) error) error {
+	if err := s.flushHistory(ctx, time.Now()); err != nil {
+		return err
+	}
 	from := timeKey(since)
 	for {
 		var batch []screening.HistoryEntry
@@ -258,6 +328,9 @@ const pruneChunk = 2000
 // "last seen" records of counterparties whose newest entry is older.
 func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error) {
 	const op = "prune history"
+	if err := s.flushHistory(ctx, time.Now()); err != nil {
+		return 0, err
+	}
 	cut := timeKey(before)
 	// The "last seen" records first: one that pointed at a pruned entry would
 	// make SeenCounterparties fail. The index is ordered by the time of each

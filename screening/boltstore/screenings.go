@@ -11,8 +11,9 @@ import (
 
 func refKey(keyID, reference string) []byte { return cat(lp(keyID), []byte(reference)) }
 
-// SaveScreening writes the screening, its case and the audit record in one
-// transaction. Concurrent saves share a commit through db.Batch.
+// SaveScreening writes the screening, its case, the audit record and the
+// history the screening recorded in one transaction. Concurrent saves share a
+// commit through db.Batch.
 func (s *Store) SaveScreening(ctx context.Context, scr *screening.Screening, c *screening.Case, audit screening.AuditRecord) error {
 	if scr == nil || scr.ID == "" {
 		return screening.Errorf(screening.EINVALID, "a screening needs an id")
@@ -32,7 +33,8 @@ func (s *Store) SaveScreening(ctx context.Context, scr *screening.Screening, c *
 	}
 	id := []byte(scr.ID)
 	at := timeKey(scr.ScreenedAt)
-	return s.batch(ctx, "save screening "+scr.ID, func(tx *bolt.Tx) error {
+	var history []*pendingEntry
+	err = s.batch(ctx, "save screening "+scr.ID, func(tx *bolt.Tx) error {
 		// Everything is checked before anything is written: a refused save
 		// must leave no trace, and Batch rolls back only on error anyway.
 		sb := tx.Bucket(bScreening)
@@ -67,9 +69,19 @@ func (s *Store) SaveScreening(ctx context.Context, scr *screening.Screening, c *
 				return err
 			}
 		}
+		// The history this screening recorded commits with it (pending.go).
+		history = s.pending.forScreening(scr.ID)
+		if err := writePending(tx, history); err != nil {
+			return err
+		}
 		_, err := s.appendAudit(tx, audit)
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	s.pending.remove(history)
+	return nil
 }
 
 // put is one key to write into one bucket.

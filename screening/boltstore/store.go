@@ -84,8 +84,14 @@ type Store struct {
 	path      string
 	now       func() time.Time
 	watch     *fanout
-	closeOnce sync.Once
-	closeErr  error
+	pending   *pendingHistory
+	stopFlush chan struct{}
+	flushDone chan struct{}
+	// beforeHistoryRead, when set by a test, runs in RecordHistory between
+	// taking the pending snapshot and reading what is committed.
+	beforeHistoryRead func()
+	closeOnce         sync.Once
+	closeErr          error
 }
 
 var (
@@ -129,17 +135,26 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	return &Store{db: db, path: path, now: opts.Now, watch: newFanout()}, nil
+	s := &Store{db: db, path: path, now: opts.Now, watch: newFanout(), pending: newPendingHistory(),
+		stopFlush: make(chan struct{}), flushDone: make(chan struct{})}
+	go s.flushLoop(s.stopFlush, s.flushDone)
+	return s, nil
 }
 
 // Path is the file the store lives in.
 func (s *Store) Path() string { return s.path }
 
-// Close ends every watch and closes the file. Calling it again is harmless.
+// Close ends every watch, writes the history still pending and closes the
+// file. Calling it again is harmless.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.watch.close()
-		s.closeErr = s.db.Close()
+		close(s.stopFlush)
+		<-s.flushDone
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		flushErr := s.flushHistory(ctx, time.Now().Add(time.Hour))
+		s.closeErr = errors.Join(flushErr, s.db.Close())
 	})
 	return s.closeErr
 }

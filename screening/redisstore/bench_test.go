@@ -20,6 +20,13 @@ func BenchmarkSaveScreening(b *testing.B) {
 	storetest.BenchSaveScreening(b, redisstore.New(redistest.NewClient(b, addr), redisstore.Options{Prefix: prefix}))
 }
 
+func BenchmarkScreeningWrites(b *testing.B) {
+	addr := redistest.Addr(b)
+	prefix := redistest.UniquePrefix()
+	b.Cleanup(func() { redistest.DropPrefix(b, addr, prefix) })
+	storetest.BenchScreeningWrites(b, redisstore.New(redistest.NewClient(b, addr), redisstore.Options{Prefix: prefix}))
+}
+
 // seeded is one store with a million history entries, made once per test
 // binary (the benchmark function runs several times with a growing b.N) and
 // dropped in TestMain.

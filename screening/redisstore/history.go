@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hikiai/hikiai/screening"
+	"github.com/hikiai/hikiai/screening/internal/varint"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -86,7 +87,7 @@ func parseMember(kind, key, m string) (screening.HistoryEntry, error) {
 	}
 	rest := body[1:]
 	for i, f := range bodyFields(&e) {
-		n, size := uvarint(rest)
+		n, size := varint.Uvarint(rest)
 		if size <= 0 || uint64(len(rest)-size) < n {
 			return screening.HistoryEntry{}, fmt.Errorf("history member of %s %q: field %d truncated", kind, key, i)
 		}
@@ -97,24 +98,6 @@ func parseMember(kind, key, m string) (screening.HistoryEntry, error) {
 		return screening.HistoryEntry{}, fmt.Errorf("history member of %s %q: trailing bytes", kind, key)
 	}
 	return e, nil
-}
-
-// uvarint is binary.Uvarint over a string, without copying it.
-func uvarint(s string) (uint64, int) {
-	var x uint64
-	var shift uint
-	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
-		c := s[i]
-		if c < 0x80 {
-			if i == binary.MaxVarintLen64-1 && c > 1 {
-				return 0, -(i + 1)
-			}
-			return x | uint64(c)<<shift, i + 1
-		}
-		x |= uint64(c&0x7f) << shift
-		shift += 7
-	}
-	return 0, 0
 }
 
 func validHistory(entries []screening.HistoryEntry) error {

@@ -15,6 +15,8 @@ func testDurability(t *testing.T, f Factory) {
 
 	s := newScreening("scr_1", "key_1", "INQ-1", "acme", base)
 	c := newCase("case_1", s, screening.CaseOpen, screening.LevelHigh, base)
+	// The engine's order: history first, then the screening that recorded it.
+	record(t, st, 10, historyEntry(screening.HistoryProduct, "MC-5X200", "scr_1", base))
 	saveScreening(t, st, s, c)
 	upd := *c
 	upd.Status = screening.CaseEscalated
@@ -79,6 +81,8 @@ func testDurability(t *testing.T, f Factory) {
 	}
 	seen := record(t, st, 10, historyEntry(screening.HistoryCounterparty, "acme", "scr_3", base))[0]
 	sameIDs(t, "history after reopen", historyIDs(seen), []string{"scr_1"})
+	seen = record(t, st, 10, historyEntry(screening.HistoryProduct, "MC-5X200", "scr_3", base))[0]
+	sameIDs(t, "history recorded before the save, after reopen", historyIDs(seen), []string{"scr_1"})
 	sups, err := st.Suppressions(ctx, "acme")
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,251 @@
+package boltstore
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hikiai/hikiai/screening"
+	bolt "go.etcd.io/bbolt"
+)
+
+var pendingBase = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+
+func openTemp(t *testing.T) *Store {
+	t.Helper()
+	st, err := Open(filepath.Join(t.TempDir(), "hikiai.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+func pendingEntryFor(kind, key, id string, at time.Time) screening.HistoryEntry {
+	return screening.HistoryEntry{Kind: kind, Key: key, ScreeningID: id, At: at, Name: "Acme " + id}
+}
+
+// committed counts the history entries and "last seen" records on disk.
+func committed(t *testing.T, st *Store) (history, seen int) {
+	t.Helper()
+	err := st.db.View(func(tx *bolt.Tx) error {
+		history = tx.Bucket(bHistory).Stats().KeyN
+		seen = tx.Bucket(bSeenLatest).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return history, seen
+}
+
+func saveFor(t *testing.T, st *Store, id string, at time.Time) error {
+	t.Helper()
+	s := &screening.Screening{Result: screening.Result{ID: id, ScreenedAt: at}, KeyID: "key_1", CustomerKey: "acme"}
+	return st.SaveScreening(context.Background(), s, nil, screening.NewAuditRecord(at, screening.AuditScreening, "key_1", id, nil))
+}
+
+func TestHistoryCommitsWithItsScreening(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	entries := []screening.HistoryEntry{
+		pendingEntryFor(screening.HistoryCounterparty, "acme", "scr_1", pendingBase),
+		pendingEntryFor(screening.HistoryProduct, "MC-5X200", "scr_1", pendingBase),
+	}
+	if _, err := st.RecordHistory(ctx, entries, 10); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := committed(t, st); h != 0 {
+		t.Fatalf("%d history entries on disk before the screening was saved, want 0 (they commit with it)", h)
+	}
+	if err := saveFor(t, st, "scr_1", pendingBase); err != nil {
+		t.Fatal(err)
+	}
+	if h, seen := committed(t, st); h != 2 || seen != 1 {
+		t.Errorf("after the save: %d history entries and %d last-seen records on disk, want 2 and 1", h, seen)
+	}
+	if !st.pending.empty() {
+		t.Error("entries are still pending after their screening's commit")
+	}
+	got, err := st.RecordHistory(ctx, []screening.HistoryEntry{pendingEntryFor(screening.HistoryProduct, "MC-5X200", "scr_2", pendingBase)}, 10)
+	if err != nil || len(got[0]) != 1 || got[0][0].ScreeningID != "scr_1" {
+		t.Errorf("a later screening sees %+v, %v; want scr_1 once", got, err)
+	}
+}
+
+func TestHistoryWithoutScreeningIsFlushed(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	if _, err := st.RecordHistory(ctx, []screening.HistoryEntry{pendingEntryFor(screening.HistoryCounterparty, "acme", "scr_orphan", pendingBase)}, 10); err != nil {
+		t.Fatal(err)
+	}
+	// The flusher writes it once it is flushAfter old; poll, do not sleep a fixed time.
+	deadline := time.Now().Add(10 * flushAfter)
+	for {
+		if h, seen := committed(t, st); h == 1 && seen == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("history of a screening that was never saved is not on disk after %v", 10*flushAfter)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !st.pending.empty() {
+		t.Error("flushed entries are still pending")
+	}
+}
+
+func TestForgottenPendingHistoryIsNeverWritten(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	e := pendingEntryFor(screening.HistoryCounterparty, "acme", "scr_failed", pendingBase)
+	if _, err := st.RecordHistory(ctx, []screening.HistoryEntry{e}, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ForgetHistory(ctx, []screening.HistoryEntry{e}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.flushHistory(ctx, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if h, seen := committed(t, st); h != 0 || seen != 0 {
+		t.Errorf("forgotten entry written: %d history entries, %d last-seen records", h, seen)
+	}
+	got, err := st.RecordHistory(ctx, []screening.HistoryEntry{pendingEntryFor(screening.HistoryCounterparty, "acme", "scr_next", pendingBase)}, 10)
+	if err != nil || len(got[0]) != 0 {
+		t.Errorf("next screening sees %+v, %v; want nothing", got, err)
+	}
+}
+
+func TestCloseWritesPendingHistory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hikiai.db")
+	st, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := st.RecordHistory(ctx, []screening.HistoryEntry{pendingEntryFor(screening.HistoryProduct, "P", "scr_1", pendingBase)}, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st = openAgain(t, path)
+	got, err := st.RecordHistory(ctx, []screening.HistoryEntry{pendingEntryFor(screening.HistoryProduct, "P", "scr_2", pendingBase)}, 10)
+	if err != nil || len(got[0]) != 1 {
+		t.Errorf("after reopen: %+v, %v; want scr_1", got, err)
+	}
+}
+
+func openAgain(t *testing.T, path string) *Store {
+	t.Helper()
+	st, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+// TestRacingScreeningsSeeEachOtherOnce races screenings on one key that each
+// record and then save at once, so that commits and removals from the
+// pending set interleave with other screenings' reads. Of any two, exactly
+// one must see the other: never both (a reader that saw a later screening
+// committed) and never neither.
+func TestRacingScreeningsSeeEachOtherOnce(t *testing.T) {
+	st := openTemp(t)
+	// Widen the gap between the pending snapshot and the committed read, so
+	// that other screenings commit inside it.
+	st.beforeHistoryRead = func() { time.Sleep(time.Duration(rand.IntN(8)) * time.Millisecond) }
+	const rounds, n = 10, 24
+	for r := range rounds {
+		seen := make([]map[string]bool, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				id := fmt.Sprintf("scr_%d_%02d", r, i)
+				at := pendingBase.Add(time.Duration(r) * time.Hour)
+				e := pendingEntryFor(screening.HistoryProduct, fmt.Sprintf("HOT-%d", r), id, at)
+				res, err := st.RecordHistory(context.Background(), []screening.HistoryEntry{e}, n)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				seen[i] = map[string]bool{}
+				for _, h := range res[0] {
+					if seen[i][h.ScreeningID] {
+						errs[i] = fmt.Errorf("%s sees %s twice", id, h.ScreeningID)
+					}
+					seen[i][h.ScreeningID] = true
+				}
+				if err := saveFor(t, st, id, at); err != nil {
+					errs[i] = err
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range n {
+			for j := i + 1; j < n; j++ {
+				a, b := fmt.Sprintf("scr_%d_%02d", r, i), fmt.Sprintf("scr_%d_%02d", r, j)
+				if seen[i][b] == seen[j][a] {
+					t.Errorf("%s sees %s: %v, %s sees %s: %v; want exactly one", a, b, seen[i][b], b, a, seen[j][a])
+				}
+			}
+		}
+	}
+}
+
+// TestPendingAndCommittedInterleave: a reader gets one list, newest first,
+// whether each entry is still pending or already committed.
+func TestPendingAndCommittedInterleave(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	at := func(h int) time.Time { return pendingBase.Add(time.Duration(h) * time.Hour) }
+	steps := []struct {
+		id   string
+		hour int
+		save bool
+	}{{"scr_a", 1, true}, {"scr_b", 4, false}, {"scr_c", 2, true}, {"scr_d", 3, false}, {"scr_e", 0, false}}
+	for _, s := range steps {
+		if _, err := st.RecordHistory(ctx, []screening.HistoryEntry{pendingEntryFor(screening.HistoryProduct, "P", s.id, at(s.hour))}, 10); err != nil {
+			t.Fatal(err)
+		}
+		if s.save {
+			if err := saveFor(t, st, s.id, at(s.hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, limit := range []int{10, 3} {
+		got, err := st.RecordHistory(ctx, []screening.HistoryEntry{pendingEntryFor(screening.HistoryProduct, "P", fmt.Sprintf("scr_z%d", limit), at(5))}, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, e := range got[0] {
+			ids = append(ids, e.ScreeningID)
+		}
+		want := []string{"scr_z10", "scr_b", "scr_d", "scr_c", "scr_a", "scr_e"}
+		if limit == 10 {
+			want = want[1:]
+		} else {
+			want = want[:limit]
+		}
+		if fmt.Sprint(ids) != fmt.Sprint(want) {
+			t.Errorf("limit %d: got %v, want %v", limit, ids, want)
+		}
+	}
+}
