@@ -1,9 +1,5 @@
 package screening
 
-import (
-	"github.com/hikiai/hikiai/screening/names"
-)
-
 // CheckDeps are the adapters the checks need from outside the domain package.
 // Every field may be nil; a check then falls back to what the standard library
 // can do and says so in its evidence.
@@ -43,13 +39,13 @@ func groupKeys(in *Input) map[string]bool {
 	g := map[string]bool{}
 	ck := in.CustomerKey
 	if ck == "" {
-		ck = names.Key(in.Inquiry.Customer.Name)
+		ck = in.NameKey(in.Inquiry.Customer.Name)
 	}
 	if ck != "" {
 		g[ck] = true
 	}
 	for _, a := range in.Inquiry.Affiliates {
-		if k := names.Key(a); k != "" {
+		if k := in.NameKey(a); k != "" {
 			g[k] = true
 		}
 	}
@@ -61,5 +57,5 @@ func customerKey(in *Input) string {
 	if in.CustomerKey != "" {
 		return in.CustomerKey
 	}
-	return names.Key(in.Inquiry.Customer.Name)
+	return in.NameKey(in.Inquiry.Customer.Name)
 }

@@ -69,7 +69,7 @@ func (c *EndUserChangeCheck) History(in *Input) []HistoryEntry {
 		return nil
 	}
 	return []HistoryEntry{{
-		Kind: HistoryDeal, Key: k, Party: RoleEndUser, Name: inq.EndUser.Name, NameKey: names.Key(inq.EndUser.Name),
+		Kind: HistoryDeal, Key: k, Party: RoleEndUser, Name: inq.EndUser.Name, NameKey: in.NameKey(inq.EndUser.Name),
 		Country: inq.EndUser.Country, Value: inq.Deal, Window: c.s.Window,
 	}}
 }
@@ -92,7 +92,7 @@ func (c *EndUserChangeCheck) Run(ctx context.Context, in *Input) ([]Flag, error)
 	}
 	cur := endUserStatement{Name: inq.EndUser.Name, Country: inq.EndUser.Country, StatedAt: in.ReceivedAt.UTC(),
 		ScreeningID: in.ScreeningID, Reference: inq.Reference}
-	curKey := names.Key(inq.EndUser.Name)
+	curKey := in.NameKey(inq.EndUser.Name)
 
 	var prev, next *HistoryEntry
 	for _, e := range in.Seen(HistoryDeal, k) {

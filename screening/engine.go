@@ -45,6 +45,38 @@ type Input struct {
 	// CustomerKey is names.Key of the customer's name.
 	CustomerKey string
 	history     map[string][]HistoryEntry
+	// memo keeps what several checks derive from the same inquiry (folded
+	// names, parsed contacts), so that each is worked out once per screening.
+	// Nil (an Input built by hand) means no memo.
+	memo *inputMemo
+}
+
+type inputMemo struct {
+	mu       sync.Mutex
+	nameKeys map[string]string
+	contacts map[*Party][]contactValue
+}
+
+func newInputMemo() *inputMemo {
+	return &inputMemo{nameKeys: map[string]string{}, contacts: map[*Party][]contactValue{}}
+}
+
+// NameKey is names.Key(name), worked out once per screening. Checks run
+// concurrently, hence the lock.
+func (in *Input) NameKey(name string) string {
+	if in.memo == nil {
+		return names.Key(name)
+	}
+	in.memo.mu.Lock()
+	k, ok := in.memo.nameKeys[name]
+	in.memo.mu.Unlock()
+	if !ok {
+		k = names.Key(name)
+		in.memo.mu.Lock()
+		in.memo.nameKeys[name] = k
+		in.memo.mu.Unlock()
+	}
+	return k
 }
 
 // Seen returns what other screenings recorded under kind and key, newest first,
@@ -99,8 +131,9 @@ func (e *Engine) Screen(ctx context.Context, req ScreenRequest) (*Screening, boo
 		ReceivedAt:  inq.ReceivedAt.UTC(),
 		Now:         now,
 		Settings:    e.Settings,
-		CustomerKey: names.Key(inq.Customer.Name),
+		memo:        newInputMemo(),
 	}
+	in.CustomerKey = in.NameKey(inq.Customer.Name)
 	if inq.ReceivedAt.IsZero() {
 		in.ReceivedAt = now
 	}
@@ -163,8 +196,9 @@ func (e *Engine) recordHistory(ctx context.Context, in *Input) ([]HistoryEntry, 
 		entries = append(entries, h)
 	}
 	for _, p := range in.Inquiry.Parties() {
-		add(HistoryEntry{Kind: HistoryCounterparty, Key: names.Key(p.Party.Name), Party: p.Role,
-			Name: p.Party.Name, NameKey: names.Key(p.Party.Name), Country: p.Party.Country, Window: 24 * time.Hour})
+		nk := in.NameKey(p.Party.Name)
+		add(HistoryEntry{Kind: HistoryCounterparty, Key: nk, Party: p.Role,
+			Name: p.Party.Name, NameKey: nk, Country: p.Party.Country, Window: 24 * time.Hour})
 	}
 	for _, c := range e.Checks {
 		if ix, ok := c.(Indexer); ok {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"github.com/hikiai/hikiai/screening/names"
 )
 
 // CodePayerMismatch is raised when the payer is not the customer and not one
@@ -50,7 +48,7 @@ func (c *PayerCheck) Run(ctx context.Context, in *Input) ([]Flag, error) {
 	if inq.Payer == nil || strings.TrimSpace(inq.Payer.Name) == "" {
 		return nil, nil
 	}
-	pk := names.Key(inq.Payer.Name)
+	pk := in.NameKey(inq.Payer.Name)
 	if pk == "" || groupKeys(in)[pk] {
 		return nil, nil
 	}

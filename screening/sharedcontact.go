@@ -174,6 +174,24 @@ type contactValue struct {
 	normalized string
 }
 
+// valuesOf is partyValues, worked out once per screening: History and Run
+// both need them, and parsing phone numbers is not cheap.
+func (c *SharedContactCheck) valuesOf(in *Input, p *Party, fallbackCountry string) []contactValue {
+	if in.memo == nil {
+		return c.partyValues(p, fallbackCountry)
+	}
+	in.memo.mu.Lock()
+	vs, ok := in.memo.contacts[p]
+	in.memo.mu.Unlock()
+	if !ok {
+		vs = c.partyValues(p, fallbackCountry)
+		in.memo.mu.Lock()
+		in.memo.contacts[p] = vs
+		in.memo.mu.Unlock()
+	}
+	return vs
+}
+
 // partyValues lists the comparable values of one party, each key once.
 func (c *SharedContactCheck) partyValues(p *Party, fallbackCountry string) []contactValue {
 	var out []contactValue
@@ -239,8 +257,8 @@ func (c *SharedContactCheck) History(in *Input) []HistoryEntry {
 	var out []HistoryEntry
 	fb := fallbackCountry(in.Inquiry)
 	for _, p := range c.parties(in.Inquiry) {
-		nk := names.Key(p.Party.Name)
-		for _, v := range c.partyValues(p.Party, fb) {
+		nk := in.NameKey(p.Party.Name)
+		for _, v := range c.valuesOf(in, p.Party, fb) {
 			out = append(out, HistoryEntry{
 				Kind: HistoryContact, Key: v.key, Party: p.Role, Name: p.Party.Name, NameKey: nk,
 				Country: p.Party.Country, Value: v.written, Window: c.s.Window,
@@ -302,7 +320,7 @@ func (c *SharedContactCheck) Run(ctx context.Context, in *Input) ([]Flag, error)
 	fb := fallbackCountry(inq)
 	var flags []Flag
 	for _, p := range c.parties(inq) {
-		nk := names.Key(p.Party.Name)
+		nk := in.NameKey(p.Party.Name)
 		sameCompany := func(other string) bool {
 			return other == nk || group[nk] && group[other]
 		}
@@ -310,7 +328,7 @@ func (c *SharedContactCheck) Run(ctx context.Context, in *Input) ([]Flag, error)
 		// A company whose e-mail address matched is not counted again for
 		// the domain of that address.
 		byEmail := map[string]bool{}
-		for _, v := range c.partyValues(p.Party, fb) {
+		for _, v := range c.valuesOf(in, p.Party, fb) {
 			sv := sharedValue{Kind: v.kind, Value: v.written, Normalized: v.normalized}
 			seen := map[string]bool{}
 			for _, e := range in.Seen(HistoryContact, v.key) {

@@ -357,11 +357,11 @@ func (c *WebsiteCheck) Run(ctx context.Context, in *Input) ([]Flag, error) {
 func (c *WebsiteCheck) plan(in *Input) []partyPlan {
 	customerKey := in.CustomerKey
 	if customerKey == "" {
-		customerKey = names.Key(in.Inquiry.Customer.Name)
+		customerKey = in.NameKey(in.Inquiry.Customer.Name)
 	}
 	parties := []partyPlan{{role: RoleCustomer, party: &in.Inquiry.Customer, nameKey: customerKey}}
 	if eu := in.Inquiry.EndUser; eu != nil && strings.TrimSpace(eu.Name) != "" {
-		if k := names.Key(eu.Name); k != customerKey {
+		if k := in.NameKey(eu.Name); k != customerKey {
 			parties = append(parties, partyPlan{role: RoleEndUser, party: eu, nameKey: k})
 		}
 	}
