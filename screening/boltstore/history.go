@@ -1,17 +1,20 @@
 package boltstore
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/hikiai/hikiai/screening"
 	bolt "go.etcd.io/bbolt"
 )
+
+// History: see pending.go for the log, the index and pending entries.
 
 // maxHistory caps the entries RecordHistory returns per entry; a limit of 0
 // or less means the cap.
@@ -21,24 +24,10 @@ const maxHistory = 1000
 // transaction; the callback runs outside any transaction.
 const seenPage = 500
 
-func historyPrefix(kind, key string) []byte { return cat(lp(kind), lp(key)) }
-
-// historySuffix orders entries of one key by time, then screening id; the
-// NUL ends the id (so "scr_1" sorts before "scr_10", as strings do) and the
-// content hash keeps two entries of one screening at one instant apart.
-func historySuffix(e *screening.HistoryEntry, data []byte) []byte {
-	sum := sha256.Sum256(data)
-	return cat(timeKey(e.At), []byte(e.ScreeningID), []byte{0}, sum[:8])
-}
-
-// screeningOf returns the screening id inside a history key suffix.
-func screeningOf(suffix []byte) []byte {
-	rest := suffix[timeLen:]
-	if i := bytes.IndexByte(rest, 0); i >= 0 {
-		return rest[:i]
-	}
-	return rest
-}
+// pruneChunk bounds the deletions of one transaction (prune, migration), so
+// that screenings, which wait for bbolt's one writer, are held up for
+// milliseconds.
+const pruneChunk = 2000
 
 func validHistory(entries []screening.HistoryEntry) error {
 	for i, e := range entries {
@@ -54,10 +43,16 @@ func validHistory(entries []screening.HistoryEntry) error {
 	return nil
 }
 
-// RecordHistory makes the entries pending (see pending.go) and reads, for
-// each, the entries of other screenings on its kind and key within its
-// window: the pending ones and the committed ones. Nothing is committed
-// here; SaveScreening writes the entries with the screening.
+// pick is one entry a look-up found: pending (with its data) or committed.
+type pick struct {
+	seq  uint64
+	pend *pendingEntry
+}
+
+// RecordHistory makes the entries pending and returns, for each, the entries
+// of other screenings on its kind and key within its window, newest first.
+// Nothing is committed here; SaveScreening writes the entries with the
+// screening (pending.go).
 func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEntry, limit int) ([][]screening.HistoryEntry, error) {
 	if err := validHistory(entries); err != nil {
 		return nil, err
@@ -73,132 +68,98 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 	}
 	now := time.Now()
 	mine := make([]*pendingEntry, len(entries))
-	prefixes := make([][]byte, len(entries))
+	kks := make([]string, len(entries))
 	for i := range entries {
 		e := &entries[i]
 		data := encodeHistory(e)
-		m := &pendingEntry{prefix: historyPrefix(e.Kind, e.Key), suffix: historySuffix(e, data), data: data, added: now}
+		m := &pendingEntry{kindKey: kindKey(e.Kind, e.Key), seq: s.nextSeq.Add(1), data: data, added: now}
 		// Readers get what a committed entry decodes to (UTC, no window).
 		if err := decodeHistory(data, &m.entry); err != nil {
 			return nil, fmt.Errorf("boltstore: history entry %d: %w", i, err)
 		}
-		mine[i], prefixes[i] = m, m.prefix
+		mine[i], kks[i] = m, m.kindKey
 	}
-	// For entries[i]: the pending entries found (and their key suffixes),
-	// then the committed values, copied as strings and decoded after the read.
-	pending := make([][]screening.HistoryEntry, len(entries))
-	sufs := make([][][]byte, len(entries))
-	vals := make([][]string, len(entries))
-	unlock := s.pending.lock(prefixes)
+	picks := make([][]pick, len(entries))
+	unlock := s.history.lock(kks)
 	for i, m := range mine {
-		upper, lower := historyBounds(&entries[i])
-		for _, p := range s.pending.stripes[s.pending.stripeOf(m.prefix)].byKey[string(m.prefix)] {
-			if p.entry.ScreeningID != m.entry.ScreeningID && inWindow(p.suffix, upper, lower) {
-				pending[i] = append(pending[i], p.entry)
-				sufs[i] = append(sufs[i], p.suffix)
+		st := s.history.stripeOf(m.kindKey)
+		list := st.byKey[m.kindKey]
+		lo, hi := 0, len(list)
+		if w := entries[i].Window; w > 0 {
+			at := m.entry.At.UnixNano()
+			lower, upper := at-int64(w), at+int64(w) // both inclusive
+			lo = sort.Search(len(list), func(j int) bool { return list[j].at >= lower })
+			hi = sort.Search(len(list), func(j int) bool { return list[j].at > upper })
+		}
+		own := s.history.screenHash(m.entry.ScreeningID)
+		for j := hi - 1; j >= lo && len(picks[i]) < limit; j-- {
+			if r := list[j]; r.screen != own {
+				picks[i] = append(picks[i], pick{seq: r.seq, pend: st.pending[r.seq]})
 			}
 		}
-		s.pending.add(mine[i : i+1]) // the call's later entries see the earlier ones
+		s.history.addPending(m) // the call's later entries see the earlier ones
 	}
+	unlock()
 	if s.beforeHistoryRead != nil {
 		s.beforeHistoryRead()
 	}
-	// Committed entries are read under the same locks: see pending.go.
-	err := s.view(ctx, "record history", func(tx *bolt.Tx) error {
-		hb := tx.Bucket(bHistory)
-		for i, m := range mine {
-			upper, lower := historyBounds(&entries[i])
-			own := []byte(m.entry.ScreeningID)
-			pend := len(sufs[i])
-			err := walkDesc(hb, m.prefix, upper, lower, func(rest, v []byte) (bool, error) {
-				if bytes.Equal(screeningOf(rest), own) {
-					return true, nil
-				}
-				// Committed but not yet out of the pending set: already listed.
-				if pend > 0 && slices.ContainsFunc(sufs[i][:pend], func(p []byte) bool { return bytes.Equal(p, rest) }) {
-					return true, nil
-				}
-				vals[i] = append(vals[i], string(v))
-				if pend > 0 {
-					sufs[i] = append(sufs[i], bytes.Clone(rest))
-				}
-				return len(vals[i]) < limit, nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	unlock()
+	out, err := s.fetchHistory(ctx, picks)
 	if err != nil {
-		s.pending.remove(mine)
+		s.history.drop(mine)
 		return nil, err
-	}
-	out := make([][]screening.HistoryEntry, len(entries))
-	for i := range entries {
-		committed := make([]screening.HistoryEntry, len(vals[i]))
-		for j, v := range vals[i] {
-			if err := decodeHistoryString(v, &committed[j]); err != nil {
-				s.pending.remove(mine)
-				return nil, fmt.Errorf("boltstore: decode history entry: %w", err)
-			}
-		}
-		if len(pending[i]) > 0 {
-			committed = mergeNewestFirst(pending[i], sufs[i][:len(pending[i])], committed, sufs[i][len(pending[i]):])
-		}
-		out[i] = committed[:min(len(committed), limit)]
 	}
 	return out, nil
 }
 
-// mergeNewestFirst merges pending entries (in recording order) into committed
-// ones (newest first, as the keys sort), by their key suffixes.
-func mergeNewestFirst(pend []screening.HistoryEntry, pendSufs [][]byte, committed []screening.HistoryEntry, comSufs [][]byte) []screening.HistoryEntry {
-	order := make([]int, len(pend))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return bytes.Compare(pendSufs[b], pendSufs[a]) })
-	out := make([]screening.HistoryEntry, 0, len(pend)+len(committed))
-	j := 0
-	for _, p := range order {
-		for j < len(committed) && bytes.Compare(comSufs[j], pendSufs[p]) > 0 {
-			out = append(out, committed[j])
-			j++
-		}
-		out = append(out, pend[p])
-	}
-	return append(out, committed[j:]...)
-}
-
-// historyBounds gives an entry's window as history key suffix bounds: upper
-// exclusive, lower inclusive, both nil for no window.
-func historyBounds(e *screening.HistoryEntry) (upper, lower []byte) {
-	if e.Window > 0 {
-		upper = timeKey(e.At.Add(e.Window).Add(time.Nanosecond))
-		lower = timeKey(e.At.Add(-e.Window))
-	}
-	return upper, lower
-}
-
-// noteSeen keeps, per counterparty, a pointer to its newest entry and one
-// time-ordered key for it, so that SeenCounterparties walks only what changed.
-func noteSeen(tx *bolt.Tx, key string, suffix []byte) error {
-	lb, sb := tx.Bucket(bSeenLatest), tx.Bucket(bSeenAt)
-	old := bytes.Clone(lb.Get([]byte(key)))
-	if old != nil && bytes.Compare(old, suffix) >= 0 {
-		return nil
-	}
-	if old != nil {
-		if err := sb.Delete(cat(old[:timeLen], []byte(key))); err != nil {
-			return err
+// fetchHistory turns picks into entries: pending ones from memory, committed
+// ones from the log. A record that is gone by now (pruned or forgotten since
+// the pick) is left out.
+func (s *Store) fetchHistory(ctx context.Context, picks [][]pick) ([][]screening.HistoryEntry, error) {
+	vals := make([][]string, len(picks))
+	needLog := false
+	for _, ps := range picks {
+		for _, p := range ps {
+			needLog = needLog || p.pend == nil
 		}
 	}
-	if err := lb.Put([]byte(key), suffix); err != nil {
-		return err
+	if needLog {
+		err := s.view(ctx, "read history", func(tx *bolt.Tx) error {
+			lb := tx.Bucket(bHistoryLog)
+			for i, ps := range picks {
+				vals[i] = make([]string, len(ps))
+				for j, p := range ps {
+					if p.pend == nil {
+						if v := lb.Get(u64(p.seq)); v != nil {
+							vals[i][j] = string(v)
+						}
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
-	return sb.Put(cat(suffix[:timeLen], []byte(key)), []byte{})
+	out := make([][]screening.HistoryEntry, len(picks))
+	for i, ps := range picks {
+		l := make([]screening.HistoryEntry, 0, len(ps))
+		for j, p := range ps {
+			if p.pend != nil {
+				l = append(l, p.pend.entry)
+				continue
+			}
+			if vals[i][j] == "" {
+				continue
+			}
+			l = append(l, screening.HistoryEntry{})
+			if err := decodeHistoryString(vals[i][j], &l[len(l)-1]); err != nil {
+				return nil, fmt.Errorf("boltstore: history record %d: %w", p.seq, err)
+			}
+		}
+		out[i] = l
+	}
+	return out, nil
 }
 
 // ForgetHistory removes what the given entries recorded: every entry of the
@@ -207,104 +168,97 @@ func (s *Store) ForgetHistory(ctx context.Context, entries []screening.HistoryEn
 	if err := validHistory(entries); err != nil || len(entries) == 0 {
 		return err
 	}
-	// Out of the pending set first: a flush that already took them commits
-	// before the deletion below (one writer at a time), and no later one
-	// finds them.
-	dropped := s.pending.matching(entries)
-	s.pending.remove(dropped)
+	// Pending ones go first: a flush that already took them commits before
+	// the deletion below (one writer at a time), and no later flush finds them.
+	dropped := s.history.matching(entries)
+	s.history.drop(dropped)
+	type gone struct {
+		kk string
+		r  histRef
+	}
+	var committed []gone
+	kks := make([]string, len(entries))
+	for i, e := range entries {
+		kks[i] = kindKey(e.Kind, e.Key)
+	}
+	unlock := s.history.lock(kks)
+	for i, e := range entries {
+		st := s.history.stripeOf(kks[i])
+		at, screen := e.At.UnixNano(), s.history.screenHash(e.ScreeningID)
+		for _, r := range st.byKey[kks[i]] {
+			if r.at == at && r.screen == screen && st.pending[r.seq] == nil {
+				committed = append(committed, gone{kks[i], r})
+			}
+		}
+		for _, g := range committed {
+			if g.kk == kks[i] {
+				st.removeRef(g.kk, g.r.seq)
+			}
+		}
+	}
+	unlock()
 	err := s.update(ctx, "forget history", func(tx *bolt.Tx) error {
-		hb := tx.Bucket(bHistory)
-		for i := range entries {
-			e := &entries[i]
-			prefix := historyPrefix(e.Kind, e.Key)
-			gone := cat(timeKey(e.At), []byte(e.ScreeningID), []byte{0})
-			var keys [][]byte
-			err := walkAsc(hb, cat(prefix, gone), nil, func(rest, _ []byte) (bool, error) {
-				keys = append(keys, cat(prefix, gone, rest))
-				return true, nil
-			})
-			if err != nil {
+		lb := tx.Bucket(bHistoryLog)
+		for _, g := range committed {
+			if err := lb.Delete(u64(g.r.seq)); err != nil {
 				return err
-			}
-			for _, k := range keys {
-				if err := hb.Delete(k); err != nil {
-					return err
-				}
-			}
-			if e.Kind == screening.HistoryCounterparty && len(keys) > 0 {
-				if err := reseen(tx, e.Key, gone); err != nil {
-					return err
-				}
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		// Nothing was deleted: put them back, so that what readers see does
-		// not depend on whether a flush came first. A retry removes them.
-		s.pending.restore(dropped)
+		// Nothing was deleted: put everything back, so that what readers
+		// see does not depend on the failed attempt. A retry removes them.
+		for _, e := range dropped {
+			unlock := s.history.lock([]string{e.kindKey})
+			s.history.addPending(e)
+			unlock()
+		}
+		for _, g := range committed {
+			unlock := s.history.lock([]string{g.kk})
+			st := s.history.stripeOf(g.kk)
+			st.byKey[g.kk] = insertRef(st.byKey[g.kk], g.r)
+			unlock()
+		}
 	}
 	return err
 }
 
-// reseen points a counterparty back at its newest remaining entry when the
-// one it pointed at (starting with gone) was forgotten.
-func reseen(tx *bolt.Tx, key string, gone []byte) error {
-	lb, sb := tx.Bucket(bSeenLatest), tx.Bucket(bSeenAt)
-	latest := bytes.Clone(lb.Get([]byte(key)))
-	if latest == nil || !bytes.HasPrefix(latest, gone) {
-		return nil
-	}
-	if err := sb.Delete(cat(latest[:timeLen], []byte(key))); err != nil {
-		return err
-	}
-	if err := lb.Delete([]byte(key)); err != nil {
-		return err
-	}
-	var newest []byte
-	err := walkDesc(tx.Bucket(bHistory), historyPrefix(screening.HistoryCounterparty, key), nil, nil, func(rest, _ []byte) (bool, error) {
-		newest = bytes.Clone(rest)
-		return false, nil
-	})
-	if err != nil || newest == nil {
-		return err
-	}
-	return noteSeen(tx, key, newest)
-}
-
 // SeenCounterparties calls fn with the newest entry of every counterparty
 // whose newest entry is at or after since, oldest first. fn runs outside any
-// transaction (it may write to the store), so the walk goes page by page.
+// transaction (it may write to the store), so records are read page by page.
 func (s *Store) SeenCounterparties(ctx context.Context, since time.Time, fn func(screening.HistoryEntry) error) error {
-	if err := s.flushHistory(ctx, time.Now()); err != nil {
-		return err
+	prefix := kindKey(screening.HistoryCounterparty, "")
+	from := since.UnixNano()
+	type newest struct {
+		r    histRef
+		pend *pendingEntry
 	}
-	from := timeKey(since)
-	for {
-		var batch []screening.HistoryEntry
-		var last []byte
-		err := s.view(ctx, "seen counterparties", func(tx *bolt.Tx) error {
-			lb, hb := tx.Bucket(bSeenLatest), tx.Bucket(bHistory)
-			return walkAsc(tx.Bucket(bSeenAt), nil, from, func(rest, _ []byte) (bool, error) {
-				key := rest[timeLen:]
-				suffix := lb.Get(key)
-				data := hb.Get(cat(historyPrefix(screening.HistoryCounterparty, string(key)), suffix))
-				if suffix == nil || data == nil {
-					return false, fmt.Errorf("seen index points at a missing entry of %q", key)
-				}
-				var e screening.HistoryEntry
-				if err := decodeHistory(data, &e); err != nil {
-					return false, fmt.Errorf("decode history entry: %w", err)
-				}
-				batch = append(batch, e)
-				last = bytes.Clone(rest)
-				return len(batch) < seenPage, nil
-			})
-		})
+	var all []newest
+	for i := range s.history.stripes {
+		st := &s.history.stripes[i]
+		st.mu.Lock()
+		for kk, list := range st.byKey {
+			if strings.HasPrefix(kk, prefix) && len(list) > 0 && list[len(list)-1].at >= from {
+				r := list[len(list)-1]
+				all = append(all, newest{r, st.pending[r.seq]})
+			}
+		}
+		st.mu.Unlock()
+	}
+	slices.SortFunc(all, func(a, b newest) int { return cmpRef(a.r, b.r) })
+	for len(all) > 0 {
+		page := all[:min(len(all), seenPage)]
+		all = all[len(page):]
+		picks := make([]pick, len(page))
+		for i, n := range page {
+			picks[i] = pick{seq: n.r.seq, pend: n.pend}
+		}
+		got, err := s.fetchHistory(ctx, [][]pick{picks})
 		if err != nil {
 			return err
 		}
-		for _, e := range batch {
+		for _, e := range got[0] {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -312,105 +266,160 @@ func (s *Store) SeenCounterparties(ctx context.Context, since time.Time, fn func
 				return err
 			}
 		}
-		if len(batch) < seenPage {
-			return nil
-		}
-		from = cat(last, []byte{0}) // the next key after last
 	}
+	return nil
 }
 
-// pruneChunk bounds the deletions of one prune transaction, so that screenings
-// (which wait for bbolt's one writer) are held up for milliseconds, not for
-// the whole prune.
-const pruneChunk = 2000
-
-// PruneHistory removes history entries received before cutoff, and the
-// "last seen" records of counterparties whose newest entry is older.
+// PruneHistory removes history entries received before the cutoff. The
+// newest entry of a counterparty goes with the rest, so it drops out of
+// SeenCounterparties too.
 func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error) {
 	const op = "prune history"
-	if err := s.flushHistory(ctx, time.Now()); err != nil {
+	if err := s.flushHistory(ctx, time.Now().Add(time.Hour)); err != nil {
 		return 0, err
 	}
-	cut := timeKey(before)
-	// The "last seen" records first: one that pointed at a pruned entry would
-	// make SeenCounterparties fail. The index is ordered by the time of each
-	// counterparty's newest entry.
-	for done := false; !done; {
-		err := s.update(ctx, op, func(tx *bolt.Tx) error {
-			sb, lb := tx.Bucket(bSeenAt), tx.Bucket(bSeenLatest)
-			c := sb.Cursor()
-			var doomed [][]byte
-			k, _ := c.First()
-			for ; k != nil && len(doomed) < pruneChunk && bytes.Compare(k[:timeLen], cut) < 0; k, _ = c.Next() {
-				doomed = append(doomed, bytes.Clone(k))
+	cut := before.UnixNano()
+	var doomed []uint64
+	for i := range s.history.stripes {
+		st := &s.history.stripes[i]
+		st.mu.Lock()
+		for kk, list := range st.byKey {
+			n := sort.Search(len(list), func(j int) bool { return list[j].at >= cut })
+			if n == 0 {
+				continue
 			}
-			done = len(doomed) < pruneChunk
-			for _, d := range doomed {
-				if err := sb.Delete(d); err != nil {
-					return err
-				}
-				if err := lb.Delete(d[timeLen:]); err != nil {
-					return err
+			var kept []histRef // recorded since the flush: stays
+			for _, r := range list[:n] {
+				if st.pending[r.seq] == nil {
+					doomed = append(doomed, r.seq)
+				} else {
+					kept = append(kept, r)
 				}
 			}
-			return nil
-		})
-		if err != nil {
-			return 0, err
-		}
-	}
-	removed := 0
-	var from []byte // where the next chunk resumes scanning
-	for done := false; !done; {
-		err := s.update(ctx, op, func(tx *bolt.Tx) error {
-			c := tx.Bucket(bHistory).Cursor()
-			var doomed [][]byte
-			k, _ := c.First()
-			if from != nil {
-				k, _ = c.Seek(from)
-			}
-			for ; k != nil && len(doomed) < pruneChunk; k, _ = c.Next() {
-				at, ok := historyTime(k)
-				if !ok {
-					return fmt.Errorf("history key %x is malformed", k)
-				}
-				if bytes.Compare(at, cut) < 0 {
-					doomed = append(doomed, bytes.Clone(k))
-				}
-			}
-			if k == nil {
-				done = true
+			if rest := append(kept, list[n:]...); len(rest) > 0 {
+				st.byKey[kk] = rest
 			} else {
-				from = bytes.Clone(k)
+				delete(st.byKey, kk)
 			}
-			hb := tx.Bucket(bHistory)
-			for _, d := range doomed {
-				if err := hb.Delete(d); err != nil {
+		}
+		st.mu.Unlock()
+	}
+	slices.Sort(doomed)
+	removed := 0
+	for len(doomed) > 0 {
+		chunk := doomed[:min(len(doomed), pruneChunk)]
+		doomed = doomed[len(chunk):]
+		err := s.update(ctx, op, func(tx *bolt.Tx) error {
+			lb := tx.Bucket(bHistoryLog)
+			for _, seq := range chunk {
+				if err := lb.Delete(u64(seq)); err != nil {
 					return err
 				}
 			}
-			removed += len(doomed)
 			return nil
 		})
 		if err != nil {
 			return removed, err
 		}
+		removed += len(chunk)
 	}
 	return removed, nil
 }
 
-// historyTime returns the time part of a history key: after the
-// length-prefixed kind and key.
-func historyTime(k []byte) ([]byte, bool) {
-	rest := k
-	for range 2 {
-		var ok bool
-		if _, rest, ok = cutLP(rest); !ok {
-			return nil, false
+// loadHistory builds the index from the log when the store opens, after
+// moving any history of the older per-key layout into the log.
+func (s *Store) loadHistory() error {
+	if err := s.migrateHistory(); err != nil {
+		return fmt.Errorf("move history to the log: %w", err)
+	}
+	return s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bHistoryLog).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if len(k) != 8 {
+				return fmt.Errorf("history log key %x is malformed", k)
+			}
+			seq := binary.BigEndian.Uint64(k)
+			at, kind, key, screen, err := historyHead(v)
+			if err != nil {
+				return fmt.Errorf("history record %d: %w", seq, err)
+			}
+			kk := kindKey(string(kind), string(key))
+			st := s.history.stripeOf(kk)
+			st.byKey[kk] = append(st.byKey[kk], histRef{at: at, seq: seq, screen: s.history.screenHash(string(screen))})
+			s.nextSeq.Store(max(s.nextSeq.Load(), seq))
+		}
+		for i := range s.history.stripes {
+			for _, list := range s.history.stripes[i].byKey {
+				slices.SortFunc(list, cmpRef)
+			}
+		}
+		return nil
+	})
+}
+
+// historyHead reads the time, kind, key and screening id of a log record
+// without decoding the rest.
+func historyHead(v []byte) (at int64, kind, key, screen []byte, err error) {
+	if len(v) < 9 || v[0] != historyCodecV1 {
+		return 0, nil, nil, nil, errors.New("unknown encoding")
+	}
+	at = int64(binary.BigEndian.Uint64(v[1:9]))
+	rest := v[9:]
+	var ok bool
+	for _, f := range []*[]byte{&kind, &key, &screen} {
+		if *f, rest, ok = cutLP(rest); !ok {
+			return 0, nil, nil, nil, errors.New("truncated")
 		}
 	}
-	if len(rest) < timeLen {
-		return nil, false
+	return at, kind, key, screen, nil
+}
+
+// migrateHistory moves entries of the per-key layout (bHistory, before the
+// log) into the log, a chunk per transaction, and then empties the "last
+// seen" buckets that went with it.
+func (s *Store) migrateHistory() error {
+	for {
+		moved := 0
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			moved = 0
+			lb := tx.Bucket(bHistoryLog)
+			next := uint64(0)
+			if k, _ := lb.Cursor().Last(); k != nil {
+				next = binary.BigEndian.Uint64(k)
+			}
+			c := tx.Bucket(bHistory).Cursor()
+			for k, v := c.First(); k != nil && moved < pruneChunk; k, v = c.First() {
+				var e screening.HistoryEntry
+				if err := decodeHistory(v, &e); err != nil {
+					return fmt.Errorf("history entry %x: %w", k, err)
+				}
+				next++
+				if err := lb.Put(u64(next), encodeHistory(&e)); err != nil {
+					return err
+				}
+				if err := c.Delete(); err != nil {
+					return err
+				}
+				moved++
+			}
+			if moved > 0 {
+				return nil
+			}
+			for _, name := range [][]byte{bSeenLatest, bSeenAt} {
+				if k, _ := tx.Bucket(name).Cursor().First(); k == nil {
+					continue
+				}
+				if err := tx.DeleteBucket(name); err != nil {
+					return err
+				}
+				if _, err := tx.CreateBucket(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil || moved == 0 {
+			return err
+		}
 	}
-	return rest[:timeLen], true
 }

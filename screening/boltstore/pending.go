@@ -1,7 +1,7 @@
 package boltstore
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"hash/maphash"
 	"slices"
@@ -12,39 +12,62 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// History a screening records is not committed on its own. It waits here,
-// in memory, and is written in the same commit as the screening that
-// recorded it (SaveScreening), so that a screening costs one commit and one
-// fsync instead of two. Entries whose screening is never saved are written
-// by a flusher after flushAfter, and on Close. A crash loses only the history
-// of screenings that were not saved either, which is what ForgetHistory would
-// have done.
+// History lives in two places.
 //
-// Readers look at both: the pending entries of a key, then the committed
-// ones. A key's stripe lock is held from taking the pending snapshot to the
-// end of the bbolt read, and an entry leaves the pending set only after its
-// commit, under the same lock. So of two screenings on one key, the one that
-// takes the lock second sees the first (pending or committed), and the first
-// cannot see the second: the second is neither pending nor committed while
-// the first reads.
+// On disk it is an append-only log (bHistoryLog): one record per entry, keyed
+// by a sequence number given when the entry is recorded. A screening's
+// entries are written in the same commit as the screening itself, so a
+// screening costs one commit, and that commit appends to the end of one
+// bucket instead of touching a page per history key (the old per-key layout
+// wrote about ten scattered pages per screening, which made the single bbolt
+// writer the limit).
+//
+// In memory an index lists, per kind and key, the time and sequence number of
+// every entry, oldest first. It is built from the log when the store opens.
+// Look-ups read the index and then fetch the records they need.
+//
+// An entry is pending from RecordHistory until its commit: it is in the index
+// at once (with its data in memory), so a screening sees the ones recorded
+// before it even while they are uncommitted. Entries whose screening is never
+// saved are written by a flusher after flushAfter, and on Close. A crash loses
+// only the history of screenings that were not saved either, which is what
+// ForgetHistory would have done. Writing an entry twice (by its screening's
+// save and by the flusher) puts the same record under the same number.
+//
+// Ordering: a key's stripe lock covers reading its index list and adding the
+// new entry, so of two screenings on one key the one that takes the lock
+// second sees the first, and the first never sees the second. An entry stops
+// being pending only after its commit, so a reader that finds it committed
+// can fetch it.
 const (
 	flushAfter   = time.Second
 	flushEvery   = 250 * time.Millisecond
 	pendingLocks = 256
 )
 
+// histRef is one entry in the index: pointer-free, so that millions of them
+// cost the garbage collector nothing to scan.
+type histRef struct {
+	at     int64  // the entry's At, Unix nanoseconds
+	seq    uint64 // its log record
+	screen uint64 // hash of its screening id
+}
+
 type pendingEntry struct {
-	prefix, suffix, data []byte // bHistory key = prefix+suffix
-	entry                screening.HistoryEntry
-	added                time.Time
+	kindKey string // index key: kind + NUL + key
+	seq     uint64
+	data    []byte // the encoded record
+	entry   screening.HistoryEntry
+	added   time.Time
 }
 
 type stripe struct {
-	mu    sync.Mutex
-	byKey map[string][]*pendingEntry // by history prefix, in recording order
+	mu      sync.Mutex
+	byKey   map[string][]histRef     // kind+NUL+key → entries, oldest first
+	pending map[uint64]*pendingEntry // by seq
 }
 
-type pendingHistory struct {
+type historyIndex struct {
 	seed    maphash.Seed
 	stripes [pendingLocks]stripe
 
@@ -53,59 +76,147 @@ type pendingHistory struct {
 	byScreening map[string][]*pendingEntry
 }
 
-func newPendingHistory() *pendingHistory {
-	p := &pendingHistory{seed: maphash.MakeSeed(), byScreening: map[string][]*pendingEntry{}}
-	for i := range p.stripes {
-		p.stripes[i].byKey = map[string][]*pendingEntry{}
+func newHistoryIndex() *historyIndex {
+	x := &historyIndex{seed: maphash.MakeSeed(), byScreening: map[string][]*pendingEntry{}}
+	for i := range x.stripes {
+		x.stripes[i].byKey = map[string][]histRef{}
+		x.stripes[i].pending = map[uint64]*pendingEntry{}
 	}
-	return p
+	return x
 }
 
-func (p *pendingHistory) stripeOf(prefix []byte) int {
-	return int(maphash.Bytes(p.seed, prefix) % pendingLocks)
+func kindKey(kind, key string) string { return kind + "\x00" + key }
+
+func (x *historyIndex) stripeOf(kk string) *stripe {
+	return &x.stripes[maphash.String(x.seed, kk)%pendingLocks]
 }
 
-// lock takes the stripes of the given prefixes in ascending order (so two
+func (x *historyIndex) screenHash(id string) uint64 { return maphash.String(x.seed, id) }
+
+// lock takes the stripes of the given index keys in ascending order (so two
 // callers never wait on each other crosswise) and returns the unlock.
-func (p *pendingHistory) lock(prefixes [][]byte) func() {
-	idx := make([]int, 0, len(prefixes))
-	for _, pre := range prefixes {
-		idx = append(idx, p.stripeOf(pre))
+func (x *historyIndex) lock(kks []string) func() {
+	idx := make([]int, 0, len(kks))
+	for _, kk := range kks {
+		idx = append(idx, int(maphash.String(x.seed, kk)%pendingLocks))
 	}
 	slices.Sort(idx)
 	idx = slices.Compact(idx)
 	for _, i := range idx {
-		p.stripes[i].mu.Lock()
+		x.stripes[i].mu.Lock()
 	}
 	return func() {
 		for _, i := range slices.Backward(idx) {
-			p.stripes[i].mu.Unlock()
+			x.stripes[i].mu.Unlock()
 		}
 	}
 }
 
-// lockEntries locks the stripes of the entries' keys.
-func (p *pendingHistory) lockEntries(es []*pendingEntry) func() {
-	prefixes := make([][]byte, len(es))
+func (x *historyIndex) lockEntries(es []*pendingEntry) func() {
+	kks := make([]string, len(es))
 	for i, e := range es {
-		prefixes[i] = e.prefix
+		kks[i] = e.kindKey
 	}
-	return p.lock(prefixes)
+	return x.lock(kks)
+}
+
+// insert adds a ref to its key's list, keeping the list in (at, seq) order;
+// the caller holds the stripe. Entries mostly arrive in time order, so this
+// is mostly an append.
+func insertRef(list []histRef, r histRef) []histRef {
+	i := len(list)
+	for i > 0 && cmpRef(list[i-1], r) > 0 {
+		i--
+	}
+	return slices.Insert(list, i, r)
+}
+
+func cmpRef(a, b histRef) int {
+	return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.seq, b.seq))
+}
+
+// removeRef takes the ref with seq out of its key's list; the caller holds
+// the stripe.
+func (st *stripe) removeRef(kk string, seq uint64) {
+	list := st.byKey[kk]
+	if i := slices.IndexFunc(list, func(r histRef) bool { return r.seq == seq }); i >= 0 {
+		list = slices.Delete(list, i, i+1)
+	}
+	if len(list) == 0 {
+		delete(st.byKey, kk)
+	} else {
+		st.byKey[kk] = list
+	}
+}
+
+// addPending makes an entry pending; the caller holds its stripe.
+func (x *historyIndex) addPending(e *pendingEntry) {
+	st := x.stripeOf(e.kindKey)
+	st.byKey[e.kindKey] = insertRef(st.byKey[e.kindKey], histRef{at: e.entry.At.UnixNano(), seq: e.seq, screen: x.screenHash(e.entry.ScreeningID)})
+	st.pending[e.seq] = e
+	x.mu.Lock()
+	x.byScreening[e.entry.ScreeningID] = append(x.byScreening[e.entry.ScreeningID], e)
+	x.mu.Unlock()
+}
+
+// committed marks entries as written: they stay in the index, their data
+// now comes from the log.
+func (x *historyIndex) committed(es []*pendingEntry) {
+	if len(es) == 0 {
+		return
+	}
+	unlock := x.lockEntries(es)
+	for _, e := range es {
+		delete(x.stripeOf(e.kindKey).pending, e.seq)
+	}
+	x.dropFromScreenings(es)
+	unlock()
+}
+
+// drop takes pending entries out altogether (ForgetHistory, or a failed
+// RecordHistory).
+func (x *historyIndex) drop(es []*pendingEntry) {
+	if len(es) == 0 {
+		return
+	}
+	unlock := x.lockEntries(es)
+	for _, e := range es {
+		st := x.stripeOf(e.kindKey)
+		if st.pending[e.seq] == e {
+			delete(st.pending, e.seq)
+			st.removeRef(e.kindKey, e.seq)
+		}
+	}
+	x.dropFromScreenings(es)
+	unlock()
+}
+
+func (x *historyIndex) dropFromScreenings(es []*pendingEntry) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, e := range es {
+		id := e.entry.ScreeningID
+		if rest := slices.DeleteFunc(x.byScreening[id], func(p *pendingEntry) bool { return p == e }); len(rest) > 0 {
+			x.byScreening[id] = rest
+		} else {
+			delete(x.byScreening, id)
+		}
+	}
 }
 
 // forScreening returns the entries a screening recorded that are still pending.
-func (p *pendingHistory) forScreening(id string) []*pendingEntry {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return slices.Clone(p.byScreening[id])
+func (x *historyIndex) forScreening(id string) []*pendingEntry {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return slices.Clone(x.byScreening[id])
 }
 
 // older returns every pending entry added before cutoff.
-func (p *pendingHistory) older(cutoff time.Time) []*pendingEntry {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+func (x *historyIndex) older(cutoff time.Time) []*pendingEntry {
+	x.mu.Lock()
+	defer x.mu.Unlock()
 	var out []*pendingEntry
-	for _, es := range p.byScreening {
+	for _, es := range x.byScreening {
 		for _, e := range es {
 			if e.added.Before(cutoff) {
 				out = append(out, e)
@@ -115,72 +226,20 @@ func (p *pendingHistory) older(cutoff time.Time) []*pendingEntry {
 	return out
 }
 
-func (p *pendingHistory) empty() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.byScreening) == 0
+func (x *historyIndex) anyPending() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return len(x.byScreening) > 0
 }
 
-// add makes entries pending; the caller holds their stripes.
-func (p *pendingHistory) add(es []*pendingEntry) {
-	for _, e := range es {
-		st := &p.stripes[p.stripeOf(e.prefix)]
-		st.byKey[string(e.prefix)] = append(st.byKey[string(e.prefix)], e)
-	}
-	p.mu.Lock()
-	for _, e := range es {
-		p.byScreening[e.entry.ScreeningID] = append(p.byScreening[e.entry.ScreeningID], e)
-	}
-	p.mu.Unlock()
-}
-
-// restore puts removed entries back.
-func (p *pendingHistory) restore(es []*pendingEntry) {
-	if len(es) == 0 {
-		return
-	}
-	defer p.lockEntries(es)()
-	p.add(es)
-}
-
-// remove takes entries out of the pending set (those already gone are
-// skipped): after their commit, or when forgotten.
-func (p *pendingHistory) remove(es []*pendingEntry) {
-	if len(es) == 0 {
-		return
-	}
-	unlock := p.lockEntries(es)
-	for _, e := range es {
-		st := &p.stripes[p.stripeOf(e.prefix)]
-		k := string(e.prefix)
-		if rest := slices.DeleteFunc(st.byKey[k], func(x *pendingEntry) bool { return x == e }); len(rest) > 0 {
-			st.byKey[k] = rest
-		} else {
-			delete(st.byKey, k)
-		}
-	}
-	p.mu.Lock()
-	for _, e := range es {
-		id := e.entry.ScreeningID
-		if rest := slices.DeleteFunc(p.byScreening[id], func(x *pendingEntry) bool { return x == e }); len(rest) > 0 {
-			p.byScreening[id] = rest
-		} else {
-			delete(p.byScreening, id)
-		}
-	}
-	p.mu.Unlock()
-	unlock()
-}
-
-// matching returns the pending entries that ForgetHistory's entries name:
-// the same kind, key, time and screening.
-func (p *pendingHistory) matching(entries []screening.HistoryEntry) []*pendingEntry {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+// matching returns the pending entries that ForgetHistory's entries name.
+func (x *historyIndex) matching(entries []screening.HistoryEntry) []*pendingEntry {
+	x.mu.Lock()
+	defer x.mu.Unlock()
 	var out []*pendingEntry
 	for i := range entries {
 		f := &entries[i]
-		for _, e := range p.byScreening[f.ScreeningID] {
+		for _, e := range x.byScreening[f.ScreeningID] {
 			if e.entry.Kind == f.Kind && e.entry.Key == f.Key && e.entry.At.Equal(f.At) {
 				out = append(out, e)
 			}
@@ -189,18 +248,13 @@ func (p *pendingHistory) matching(entries []screening.HistoryEntry) []*pendingEn
 	return out
 }
 
-// writePending puts pending entries into the history buckets. Writing one
-// twice (by its screening's save and by the flusher) writes the same bytes.
+// writePending appends pending entries to the log. Writing one twice writes
+// the same record under the same number.
 func writePending(tx *bolt.Tx, es []*pendingEntry) error {
-	hb := tx.Bucket(bHistory)
+	lb := tx.Bucket(bHistoryLog)
 	for _, e := range es {
-		if err := hb.Put(cat(e.prefix, e.suffix), e.data); err != nil {
+		if err := lb.Put(u64(e.seq), e.data); err != nil {
 			return err
-		}
-		if e.entry.Kind == screening.HistoryCounterparty {
-			if err := noteSeen(tx, e.entry.Key, e.suffix); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -210,18 +264,18 @@ func writePending(tx *bolt.Tx, es []*pendingEntry) error {
 // of their own. They are collected inside the transaction, so a flush and a
 // ForgetHistory are ordered by bbolt's single writer: see ForgetHistory.
 func (s *Store) flushHistory(ctx context.Context, cutoff time.Time) error {
-	if s.pending.empty() {
+	if !s.history.anyPending() {
 		return nil
 	}
 	var written []*pendingEntry
 	err := s.batch(ctx, "flush history", func(tx *bolt.Tx) error {
-		written = s.pending.older(cutoff)
+		written = s.history.older(cutoff)
 		return writePending(tx, written)
 	})
 	if err != nil {
 		return err
 	}
-	s.pending.remove(written)
+	s.history.committed(written)
 	return nil
 }
 
@@ -244,10 +298,4 @@ func (s *Store) flushLoop(stop <-chan struct{}, done chan<- struct{}) {
 			cancel()
 		}
 	}
-}
-
-// inWindow reports whether a history key suffix lies in [lower, upper); a nil
-// bound is open.
-func inWindow(suffix, upper, lower []byte) bool {
-	return (upper == nil || bytes.Compare(suffix, upper) < 0) && (lower == nil || bytes.Compare(suffix, lower) >= 0)
 }

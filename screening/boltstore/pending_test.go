@@ -29,14 +29,18 @@ func pendingEntryFor(kind, key, id string, at time.Time) screening.HistoryEntry 
 	return screening.HistoryEntry{Kind: kind, Key: key, ScreeningID: id, At: at, Name: "Acme " + id}
 }
 
-// committed counts the history entries and "last seen" records on disk.
+// committed counts the history records on disk, and the counterparties
+// SeenCounterparties reports.
 func committed(t *testing.T, st *Store) (history, seen int) {
 	t.Helper()
 	err := st.db.View(func(tx *bolt.Tx) error {
-		history = tx.Bucket(bHistory).Stats().KeyN
-		seen = tx.Bucket(bSeenLatest).Stats().KeyN
+		history = tx.Bucket(bHistoryLog).Stats().KeyN
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.SeenCounterparties(context.Background(), time.Time{}, func(screening.HistoryEntry) error { seen++; return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +72,7 @@ func TestHistoryCommitsWithItsScreening(t *testing.T) {
 	if h, seen := committed(t, st); h != 2 || seen != 1 {
 		t.Errorf("after the save: %d history entries and %d last-seen records on disk, want 2 and 1", h, seen)
 	}
-	if !st.pending.empty() {
+	if st.history.anyPending() {
 		t.Error("entries are still pending after their screening's commit")
 	}
 	got, err := st.RecordHistory(ctx, []screening.HistoryEntry{pendingEntryFor(screening.HistoryProduct, "MC-5X200", "scr_2", pendingBase)}, 10)
@@ -94,7 +98,7 @@ func TestHistoryWithoutScreeningIsFlushed(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if !st.pending.empty() {
+	if st.history.anyPending() {
 		t.Error("flushed entries are still pending")
 	}
 }
@@ -247,5 +251,98 @@ func TestPendingAndCommittedInterleave(t *testing.T) {
 		if fmt.Sprint(ids) != fmt.Sprint(want) {
 			t.Errorf("limit %d: got %v, want %v", limit, ids, want)
 		}
+	}
+}
+
+func TestForgetCommittedHistory(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	e := pendingEntryFor(screening.HistoryCounterparty, "acme", "scr_1", pendingBase)
+	if _, err := st.RecordHistory(ctx, []screening.HistoryEntry{e}, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := saveFor(t, st, "scr_1", pendingBase); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := committed(t, st); h != 1 {
+		t.Fatalf("%d records after the save, want 1", h)
+	}
+	if err := st.ForgetHistory(ctx, []screening.HistoryEntry{e}); err != nil {
+		t.Fatal(err)
+	}
+	if h, seen := committed(t, st); h != 0 || seen != 0 {
+		t.Errorf("after ForgetHistory: %d records, %d counterparties seen; want none", h, seen)
+	}
+}
+
+// TestHistoryOfTheOlderLayoutMoves: a store written before the log kept
+// history per key (JSON, later binary) with two "last seen" buckets. Opening
+// it moves every entry into the log and empties the old buckets.
+func TestHistoryOfTheOlderLayoutMoves(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hikiai.db")
+	st, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := []screening.HistoryEntry{
+		pendingEntryFor(screening.HistoryCounterparty, "acme", "scr_old1", pendingBase),
+		pendingEntryFor(screening.HistoryCounterparty, "acme", "scr_old2", pendingBase.Add(time.Hour)),
+		pendingEntryFor(screening.HistoryProduct, "MC-5X200", "scr_old1", pendingBase),
+	}
+	err = st.db.Update(func(tx *bolt.Tx) error {
+		hb := tx.Bucket(bHistory)
+		for i := range old {
+			e := &old[i]
+			value := encodeHistory(e)
+			if i == 0 {
+				value = []byte(`{"kind":"` + e.Kind + `","key":"acme","screening_id":"scr_old1","at":"2026-11-02T09:00:00Z","name":"Acme scr_old1"}`)
+			}
+			key := cat(lp(e.Kind), lp(e.Key), timeKey(e.At), []byte(e.ScreeningID), []byte{0}, []byte("hash0000"))
+			if err := hb.Put(key, value); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bSeenLatest).Put([]byte("acme"), []byte("x")); err != nil {
+			return err
+		}
+		return tx.Bucket(bSeenAt).Put([]byte("x"), []byte{})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st = openAgain(t, path)
+	ctx := context.Background()
+	got, err := st.RecordHistory(ctx, []screening.HistoryEntry{
+		pendingEntryFor(screening.HistoryCounterparty, "acme", "scr_new", pendingBase.Add(2*time.Hour)),
+		pendingEntryFor(screening.HistoryProduct, "MC-5X200", "scr_new", pendingBase.Add(2*time.Hour)),
+	}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, l := range got {
+		for _, e := range l {
+			ids = append(ids, e.ScreeningID+"@"+e.At.Format("15:04"))
+		}
+	}
+	if want := "[scr_old2@10:00 scr_old1@09:00 scr_old1@09:00]"; fmt.Sprint(ids) != want {
+		t.Errorf("after the move, a new screening sees %v, want %s", ids, want)
+	}
+	err = st.db.View(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bHistory, bSeenLatest, bSeenAt} {
+			if n := tx.Bucket(name).Stats().KeyN; n != 0 {
+				t.Errorf("bucket %s still holds %d keys", name, n)
+			}
+		}
+		if n := tx.Bucket(bHistoryLog).Stats().KeyN; n != 3 {
+			t.Errorf("the log holds %d records, want 3", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

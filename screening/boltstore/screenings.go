@@ -70,7 +70,7 @@ func (s *Store) SaveScreening(ctx context.Context, scr *screening.Screening, c *
 			}
 		}
 		// The history this screening recorded commits with it (pending.go).
-		history = s.pending.forScreening(scr.ID)
+		history = s.history.forScreening(scr.ID)
 		if err := writePending(tx, history); err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func (s *Store) SaveScreening(ctx context.Context, scr *screening.Screening, c *
 	if err != nil {
 		return err
 	}
-	s.pending.remove(history)
+	s.history.committed(history)
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hikiai/hikiai/screening"
@@ -40,9 +41,10 @@ var (
 	bCaseStatus   = []byte("case_status")    // lp(status)+time+id
 	bCaseLevel    = []byte("case_level")     // lp(level)+time+id
 	bCaseCus      = []byte("case_cus")       // lp(customerKey)+time+id
-	bHistory      = []byte("history")        // lp(kind)+lp(key)+time(At)+screeningID+0x00+hash(8) → HistoryEntry JSON
-	bSeenLatest   = []byte("seen_latest")    // counterparty key → history key suffix of its newest entry
-	bSeenAt       = []byte("seen_at")        // time(At)+counterparty key, for the newest entry of each
+	bHistoryLog   = []byte("history_log")    // seq(8) → HistoryEntry (historycodec.go); indexed in memory (pending.go)
+	bHistory      = []byte("history")        // before the log: lp(kind)+lp(key)+time+id+0+hash → entry; moved to the log at open
+	bSeenLatest   = []byte("seen_latest")    // before the log; emptied at open
+	bSeenAt       = []byte("seen_at")        // before the log; emptied at open
 	bSuppression  = []byte("suppression")    // lp(counterpartyKey)+entryKey → Suppression JSON
 	bKey          = []byte("key")            // id → APIKey JSON
 	bKeyHash      = []byte("key_hash")       // hash → id
@@ -58,7 +60,7 @@ var (
 
 var allBuckets = [][]byte{
 	bMeta, bAudit, bScreening, bScreeningRef, bScreeningAt, bScreeningKey, bScreeningCus,
-	bCase, bCaseAt, bCaseStatus, bCaseLevel, bCaseCus, bHistory, bSeenLatest, bSeenAt,
+	bCase, bCaseAt, bCaseStatus, bCaseLevel, bCaseCus, bHistoryLog, bHistory, bSeenLatest, bSeenAt,
 	bSuppression, bKey, bKeyHash, bKeyAt, bSnapshot, bSnapChunk, bWebhook, bWebhookAt,
 	bDelivery, bDeliveryDue, bDeliveryHook,
 }
@@ -84,7 +86,8 @@ type Store struct {
 	path      string
 	now       func() time.Time
 	watch     *fanout
-	pending   *pendingHistory
+	history   *historyIndex
+	nextSeq   atomic.Uint64 // the last history log number given out
 	stopFlush chan struct{}
 	flushDone chan struct{}
 	// beforeHistoryRead, when set by a test, runs in RecordHistory between
@@ -135,8 +138,12 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, now: opts.Now, watch: newFanout(), pending: newPendingHistory(),
+	s := &Store{db: db, path: path, now: opts.Now, watch: newFanout(), history: newHistoryIndex(),
 		stopFlush: make(chan struct{}), flushDone: make(chan struct{})}
+	if err := s.loadHistory(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
 	go s.flushLoop(s.stopFlush, s.flushDone)
 	return s, nil
 }
