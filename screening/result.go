@@ -157,6 +157,10 @@ type HistoryEntry struct {
 	// Window bounds the look-up around At (both sides, since inquiries arrive out of
 	// order); zero means any time. Not stored.
 	Window time.Duration `json:"-"`
+	// OthersOnly limits the look-up to entries with another NameKey, so that
+	// a company's own repeats do not crowd other companies out of the limit.
+	// Not stored.
+	OthersOnly bool `json:"-"`
 }
 
 // History kinds.

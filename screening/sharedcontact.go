@@ -262,6 +262,9 @@ func (c *SharedContactCheck) History(in *Input) []HistoryEntry {
 			out = append(out, HistoryEntry{
 				Kind: HistoryContact, Key: v.key, Party: p.Role, Name: p.Party.Name, NameKey: nk,
 				Country: p.Party.Country, Value: v.written, Window: c.s.Window,
+				// Only other companies count; a customer's own hundred inquiries
+				// must not push them out of history_limit.
+				OthersOnly: true,
 			})
 		}
 	}

@@ -43,7 +43,8 @@ func validHistory(entries []screening.HistoryEntry) error {
 	return nil
 }
 
-// pick is one entry a look-up found: pending (with its data) or committed.
+// pick is one entry a look-up found: in memory (pending or recent), or
+// only in the log.
 type pick struct {
 	seq  uint64
 	pend *pendingEntry
@@ -91,10 +92,11 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 			lo = sort.Search(len(list), func(j int) bool { return list[j].at >= lower })
 			hi = sort.Search(len(list), func(j int) bool { return list[j].at > upper })
 		}
-		own := s.history.screenHash(m.entry.ScreeningID)
+		own, ownName := s.history.hash(m.entry.ScreeningID), s.history.hash(m.entry.NameKey)
+		othersOnly := entries[i].OthersOnly
 		for j := hi - 1; j >= lo && len(picks[i]) < limit; j-- {
-			if r := list[j]; r.screen != own {
-				picks[i] = append(picks[i], pick{seq: r.seq, pend: st.pending[r.seq]})
+			if r := list[j]; r.screen != own && !(othersOnly && r.name == ownName) {
+				picks[i] = append(picks[i], pick{seq: r.seq, pend: st.data(r.seq)})
 			}
 		}
 		s.history.addPending(m) // the call's later entries see the earlier ones
@@ -184,7 +186,7 @@ func (s *Store) ForgetHistory(ctx context.Context, entries []screening.HistoryEn
 	unlock := s.history.lock(kks)
 	for i, e := range entries {
 		st := s.history.stripeOf(kks[i])
-		at, screen := e.At.UnixNano(), s.history.screenHash(e.ScreeningID)
+		at, screen := e.At.UnixNano(), s.history.hash(e.ScreeningID)
 		for _, r := range st.byKey[kks[i]] {
 			if r.at == at && r.screen == screen && st.pending[r.seq] == nil {
 				committed = append(committed, gone{kks[i], r})
@@ -241,7 +243,7 @@ func (s *Store) SeenCounterparties(ctx context.Context, since time.Time, fn func
 		for kk, list := range st.byKey {
 			if strings.HasPrefix(kk, prefix) && len(list) > 0 && list[len(list)-1].at >= from {
 				r := list[len(list)-1]
-				all = append(all, newest{r, st.pending[r.seq]})
+				all = append(all, newest{r, st.data(r.seq)})
 			}
 		}
 		st.mu.Unlock()
@@ -291,6 +293,7 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 			var kept []histRef // recorded since the flush: stays
 			for _, r := range list[:n] {
 				if st.pending[r.seq] == nil {
+					delete(st.recent, r.seq)
 					doomed = append(doomed, r.seq)
 				} else {
 					kept = append(kept, r)
@@ -339,13 +342,14 @@ func (s *Store) loadHistory() error {
 				return fmt.Errorf("history log key %x is malformed", k)
 			}
 			seq := binary.BigEndian.Uint64(k)
-			at, kind, key, screen, err := historyHead(v)
+			at, head, err := historyHead(v)
 			if err != nil {
 				return fmt.Errorf("history record %d: %w", seq, err)
 			}
-			kk := kindKey(string(kind), string(key))
+			kk := kindKey(string(head[0]), string(head[1]))
 			st := s.history.stripeOf(kk)
-			st.byKey[kk] = append(st.byKey[kk], histRef{at: at, seq: seq, screen: s.history.screenHash(string(screen))})
+			st.byKey[kk] = append(st.byKey[kk], histRef{at: at, seq: seq,
+				screen: s.history.hash(string(head[2])), name: s.history.hash(string(head[6]))})
 			s.nextSeq.Store(max(s.nextSeq.Load(), seq))
 		}
 		for i := range s.history.stripes {
@@ -357,21 +361,22 @@ func (s *Store) loadHistory() error {
 	})
 }
 
-// historyHead reads the time, kind, key and screening id of a log record
-// without decoding the rest.
-func historyHead(v []byte) (at int64, kind, key, screen []byte, err error) {
+// historyHead reads the time and the first seven fields of a log record
+// (kind, key, screening id, reference, party, name, name key) without
+// decoding the rest.
+func historyHead(v []byte) (at int64, head [7][]byte, err error) {
 	if len(v) < 9 || v[0] != historyCodecV1 {
-		return 0, nil, nil, nil, errors.New("unknown encoding")
+		return 0, head, errors.New("unknown encoding")
 	}
 	at = int64(binary.BigEndian.Uint64(v[1:9]))
 	rest := v[9:]
-	var ok bool
-	for _, f := range []*[]byte{&kind, &key, &screen} {
-		if *f, rest, ok = cutLP(rest); !ok {
-			return 0, nil, nil, nil, errors.New("truncated")
+	for i := range head {
+		var ok bool
+		if head[i], rest, ok = cutLP(rest); !ok {
+			return 0, head, errors.New("truncated")
 		}
 	}
-	return at, kind, key, screen, nil
+	return at, head, nil
 }
 
 // migrateHistory moves entries of the per-key layout (bHistory, before the

@@ -43,6 +43,10 @@ const (
 	flushAfter   = time.Second
 	flushEvery   = 250 * time.Millisecond
 	pendingLocks = 256
+	flushChunk   = 10000 // entries per flush transaction
+	// recentPerStripe bounds the committed entries kept in memory: 400
+	// per stripe, about 100,000 in all (some 50 MB).
+	recentPerStripe = 400
 )
 
 // histRef is one entry in the index: pointer-free, so that millions of them
@@ -51,6 +55,7 @@ type histRef struct {
 	at     int64  // the entry's At, Unix nanoseconds
 	seq    uint64 // its log record
 	screen uint64 // hash of its screening id
+	name   uint64 // hash of its NameKey (for OthersOnly)
 }
 
 type pendingEntry struct {
@@ -65,6 +70,34 @@ type stripe struct {
 	mu      sync.Mutex
 	byKey   map[string][]histRef     // kind+NUL+key → entries, oldest first
 	pending map[uint64]*pendingEntry // by seq
+
+	// recent keeps the newest committed entries of the stripe decoded, a
+	// fixed number, first in first out. Look-ups read newest first, so most
+	// of what they need is here and is not fetched from the log again.
+	recent     map[uint64]*pendingEntry
+	recentRing []uint64
+	recentNext int
+}
+
+// data returns the entry of seq held in memory (pending or recent), or nil.
+func (st *stripe) data(seq uint64) *pendingEntry {
+	if e := st.pending[seq]; e != nil {
+		return e
+	}
+	return st.recent[seq]
+}
+
+// keepRecent puts a committed entry into the recent set, pushing out the
+// oldest one when full.
+func (st *stripe) keepRecent(e *pendingEntry) {
+	if len(st.recentRing) < recentPerStripe {
+		st.recentRing = append(st.recentRing, e.seq)
+	} else {
+		delete(st.recent, st.recentRing[st.recentNext])
+		st.recentRing[st.recentNext] = e.seq
+		st.recentNext = (st.recentNext + 1) % recentPerStripe
+	}
+	st.recent[e.seq] = e
 }
 
 type historyIndex struct {
@@ -81,6 +114,7 @@ func newHistoryIndex() *historyIndex {
 	for i := range x.stripes {
 		x.stripes[i].byKey = map[string][]histRef{}
 		x.stripes[i].pending = map[uint64]*pendingEntry{}
+		x.stripes[i].recent = map[uint64]*pendingEntry{}
 	}
 	return x
 }
@@ -91,7 +125,8 @@ func (x *historyIndex) stripeOf(kk string) *stripe {
 	return &x.stripes[maphash.String(x.seed, kk)%pendingLocks]
 }
 
-func (x *historyIndex) screenHash(id string) uint64 { return maphash.String(x.seed, id) }
+// hash stands for a screening id or a name key in the index.
+func (x *historyIndex) hash(s string) uint64 { return maphash.String(x.seed, s) }
 
 // lock takes the stripes of the given index keys in ascending order (so two
 // callers never wait on each other crosswise) and returns the unlock.
@@ -138,6 +173,7 @@ func cmpRef(a, b histRef) int {
 // removeRef takes the ref with seq out of its key's list; the caller holds
 // the stripe.
 func (st *stripe) removeRef(kk string, seq uint64) {
+	delete(st.recent, seq)
 	list := st.byKey[kk]
 	if i := slices.IndexFunc(list, func(r histRef) bool { return r.seq == seq }); i >= 0 {
 		list = slices.Delete(list, i, i+1)
@@ -152,7 +188,8 @@ func (st *stripe) removeRef(kk string, seq uint64) {
 // addPending makes an entry pending; the caller holds its stripe.
 func (x *historyIndex) addPending(e *pendingEntry) {
 	st := x.stripeOf(e.kindKey)
-	st.byKey[e.kindKey] = insertRef(st.byKey[e.kindKey], histRef{at: e.entry.At.UnixNano(), seq: e.seq, screen: x.screenHash(e.entry.ScreeningID)})
+	st.byKey[e.kindKey] = insertRef(st.byKey[e.kindKey], histRef{at: e.entry.At.UnixNano(), seq: e.seq,
+		screen: x.hash(e.entry.ScreeningID), name: x.hash(e.entry.NameKey)})
 	st.pending[e.seq] = e
 	x.mu.Lock()
 	x.byScreening[e.entry.ScreeningID] = append(x.byScreening[e.entry.ScreeningID], e)
@@ -167,7 +204,11 @@ func (x *historyIndex) committed(es []*pendingEntry) {
 	}
 	unlock := x.lockEntries(es)
 	for _, e := range es {
-		delete(x.stripeOf(e.kindKey).pending, e.seq)
+		st := x.stripeOf(e.kindKey)
+		if st.pending[e.seq] == e { // not forgotten meanwhile
+			delete(st.pending, e.seq)
+			st.keepRecent(e)
+		}
 	}
 	x.dropFromScreenings(es)
 	unlock()
@@ -211,13 +252,16 @@ func (x *historyIndex) forScreening(id string) []*pendingEntry {
 	return slices.Clone(x.byScreening[id])
 }
 
-// older returns every pending entry added before cutoff.
-func (x *historyIndex) older(cutoff time.Time) []*pendingEntry {
+// older returns up to limit pending entries added before cutoff.
+func (x *historyIndex) older(cutoff time.Time, limit int) []*pendingEntry {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	var out []*pendingEntry
 	for _, es := range x.byScreening {
 		for _, e := range es {
+			if len(out) == limit {
+				return out
+			}
 			if e.added.Before(cutoff) {
 				out = append(out, e)
 			}
@@ -248,9 +292,11 @@ func (x *historyIndex) matching(entries []screening.HistoryEntry) []*pendingEntr
 	return out
 }
 
-// writePending appends pending entries to the log. Writing one twice writes
-// the same record under the same number.
+// writePending appends pending entries to the log, in number order (bbolt
+// inserts in order cheaply; out of order, a big transaction goes quadratic).
+// Writing one twice writes the same record under the same number.
 func writePending(tx *bolt.Tx, es []*pendingEntry) error {
+	slices.SortFunc(es, func(a, b *pendingEntry) int { return cmp.Compare(a.seq, b.seq) })
 	lb := tx.Bucket(bHistoryLog)
 	for _, e := range es {
 		if err := lb.Put(u64(e.seq), e.data); err != nil {
@@ -267,16 +313,20 @@ func (s *Store) flushHistory(ctx context.Context, cutoff time.Time) error {
 	if !s.history.anyPending() {
 		return nil
 	}
-	var written []*pendingEntry
-	err := s.batch(ctx, "flush history", func(tx *bolt.Tx) error {
-		written = s.history.older(cutoff)
-		return writePending(tx, written)
-	})
-	if err != nil {
-		return err
+	for {
+		var written []*pendingEntry
+		err := s.batch(ctx, "flush history", func(tx *bolt.Tx) error {
+			written = s.history.older(cutoff, flushChunk)
+			return writePending(tx, written)
+		})
+		if err != nil {
+			return err
+		}
+		s.history.committed(written)
+		if len(written) < flushChunk {
+			return nil
+		}
 	}
-	s.history.committed(written)
-	return nil
 }
 
 // flushLoop writes history that no screening save took with it (a screening

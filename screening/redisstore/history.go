@@ -171,7 +171,11 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 				lo = "[" + timeKey(e.At.Add(-e.Window))
 				hi = "(" + timeKey(e.At.Add(e.Window).Add(time.Nanosecond))
 			}
-			args = append(args, members[i], lo, hi, e.ScreeningID+"\x00")
+			skip := ""
+			if e.OthersOnly {
+				skip = "=" + e.NameKey
+			}
+			args = append(args, members[i], lo, hi, e.ScreeningID+"\x00", skip)
 		}
 		calls[gi] = scriptCall{recordHistoryScript, []string{s.historyKey(g.kind, g.key)}, args}
 	}

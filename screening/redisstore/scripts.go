@@ -165,20 +165,45 @@ return 'ok'
 // ordered by bytes) are timeKey + screening id + NUL + entry JSON.
 //
 // KEYS[1] the set. ARGV[1] limit, then per entry: member, lower bound,
-// upper bound (ZRANGEBYLEX syntax), screening id + NUL. Entries are taken in
-// order: each is added, then the others within its bounds are read, newest
-// first, skipping the entry's own screening. Returns one list per entry.
+// upper bound (ZRANGEBYLEX syntax), screening id + NUL, and "" or "=" + a
+// name key to leave out (OthersOnly). Entries are taken in order: each is
+// added, then the others within its bounds are read, newest first, skipping
+// the entry's own screening. Returns one list per entry.
+//
+// A member is timeKey (24 bytes) + screening id + NUL + body; the name key
+// is the fourth length-prefixed field of a version 1 body. Older JSON
+// bodies are never left out (the check itself still tells companies apart).
 var recordHistoryScript = redis.NewScript(`
+local function nameKeyOf(m)
+  local z = string.find(m, '\0', 25, true)
+  if not z or string.byte(m, z + 1) ~= 1 then return nil end
+  local pos = z + 2
+  for f = 1, 4 do
+    local n, mul = 0, 1
+    while true do
+      local b = string.byte(m, pos)
+      if not b then return nil end
+      pos = pos + 1
+      n = n + (b % 128) * mul
+      if b < 128 then break end
+      mul = mul * 128
+    end
+    if f == 4 then return string.sub(m, pos, pos + n - 1) end
+    pos = pos + n
+  end
+end
 local limit = tonumber(ARGV[1])
 local out = {}
-for a = 2, #ARGV, 4 do
-  local member, lo, hi, own = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+for a = 2, #ARGV, 5 do
+  local member, lo, hi, own, skip = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+  local skipName = nil
+  if skip ~= '' then skipName = string.sub(skip, 2) end
   redis.call('ZADD', KEYS[1], 0, member)
   local found, offset, want = {}, 0, limit + 8
   while true do
     local page = redis.call('ZREVRANGEBYLEX', KEYS[1], hi, lo, 'LIMIT', offset, want)
     for _, m in ipairs(page) do
-      if string.sub(m, 25, 24 + #own) ~= own then
+      if string.sub(m, 25, 24 + #own) ~= own and (skipName == nil or nameKeyOf(m) ~= skipName) then
         found[#found + 1] = m
         if #found >= limit then break end
       end

@@ -141,6 +141,27 @@ func testHistory(t *testing.T, f Factory) {
 		}
 	})
 
+	t.Run("OthersOnly", func(t *testing.T) {
+		t.Parallel()
+		st := f.New(t)
+		const k = "phone:+862012345678"
+		withName := func(id, nameKey string, at time.Time) screening.HistoryEntry {
+			e := historyEntry(screening.HistoryContact, k, id, at)
+			e.NameKey = nameKey
+			return e
+		}
+		// Another company long ago, then the customer itself many times.
+		record(t, st, 10, withName("scr_other", "front co", base))
+		for i := range 5 {
+			record(t, st, 10, withName(fmt.Sprintf("scr_own%d", i), "acme", base.Add(time.Duration(i+1)*time.Hour)))
+		}
+		ask := withName("scr_now", "acme", base.Add(10*time.Hour))
+		ask.OthersOnly = true
+		sameIDs(t, "others only, limit 3", historyIDs(record(t, st, 3, ask)[0]), []string{"scr_other"})
+		plain := withName("scr_now2", "acme", base.Add(11*time.Hour))
+		sameIDs(t, "everyone, limit 3", historyIDs(record(t, st, 3, plain)[0]), []string{"scr_now", "scr_own4", "scr_own3"})
+	})
+
 	t.Run("RaceOnOneKey", func(t *testing.T) {
 		t.Parallel()
 		st := f.New(t)
