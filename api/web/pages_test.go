@@ -326,12 +326,7 @@ func TestReviewerDecidesWithAReason(t *testing.T) {
 
 	rev := s.browser()
 	rev.signIn(s.key(screening.RoleReviewer))
-	queue := rev.get("/ui/cases")
-	i := strings.Index(queue.body, `href="/ui/cases/case_`)
-	if i < 0 {
-		t.Fatalf("no case in the queue:\n%s", queue.body)
-	}
-	caseURL := queue.body[i+len(`href="`) : i+strings.Index(queue.body[i:], `">`)]
+	caseURL := rev.firstCase()
 	tok := rev.csrf(caseURL)
 	p := rev.post(caseURL+"/decision", url.Values{"csrf": {tok}, "decision": {"clear"}, "reason": {"  "}})
 	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "理由を入力してください") {
@@ -465,4 +460,59 @@ func TestReviewerSuppressesAFalseHit(t *testing.T) {
 	if page := rev.get(p.location); !strings.Contains(page.body, "誤検知として登録しました") {
 		t.Error("no confirmation after suppressing")
 	}
+}
+
+// undecidedCheck stands for a check that ran without the data it needs (a
+// website that timed out, lists not loaded): it decides nothing and says why.
+type undecidedCheck struct{}
+
+func (undecidedCheck) Code() string { return "no_website" }
+func (undecidedCheck) Run(context.Context, *screening.Input) ([]screening.Flag, error) {
+	return nil, &screening.Degraded{Reason: "website check timed out (test)"}
+}
+
+// TestPagesShowWhatCouldNotBeChecked: a screening with a check that could not
+// decide is held, and both the sales result and the reviewer's case page say
+// what was not checked.
+func TestPagesShowWhatCouldNotBeChecked(t *testing.T) {
+	s := newSiteWith(t, undecidedCheck{})
+	sales := s.browser()
+	sales.signIn(s.key(screening.RoleSales))
+	form := japaneseInquiry("東和精機株式会社")
+	form.Set("end_use", "金型加工")
+	form.Set("csrf", sales.csrf("/ui/check"))
+	p := sales.post("/ui/check", form)
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("POST /ui/check: %d\n%s", p.status, p.body)
+	}
+	res := sales.get(p.location)
+	for _, want := range []string{`id="reasons-h"`, "確認できなかったこと", "no_website: website check timed out (test)"} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("result page lacks %q", want)
+		}
+	}
+	if strings.Contains(res.body, `class="verdict verdict-proceed"`) {
+		t.Error("a screening with an undecided check was let through")
+	}
+
+	rev := s.browser()
+	rev.signIn(s.key(screening.RoleReviewer))
+	rev.get("/ui/lang?to=en&next=" + url.QueryEscape("/ui/cases")) // the reviewer reads English
+	page := rev.get(rev.firstCase())
+	for _, want := range []string{`id="reasons-h"`, "What could not be checked", "no_website: website check timed out (test)"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("case page lacks %q", want)
+		}
+	}
+}
+
+// firstCase returns the address of the first case in the reviewer's queue.
+func (b *browser) firstCase() string {
+	b.t.Helper()
+	queue := b.get("/ui/cases")
+	i := strings.Index(queue.body, `href="/ui/cases/case_`)
+	if i < 0 {
+		b.t.Fatalf("no case in the queue:\n%s", queue.body)
+	}
+	return queue.body[i+len(`href="`) : i+strings.Index(queue.body[i:], `">`)]
 }

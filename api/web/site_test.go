@@ -36,6 +36,12 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
+	return newSiteWith(t)
+}
+
+// newSiteWith is newSite with further checks after the default ones.
+func newSiteWith(t *testing.T, extra ...screening.Check) *site {
+	t.Helper()
 	st, err := boltstore.Open(filepath.Join(t.TempDir(), "hikiai.db"), boltstore.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -54,6 +60,7 @@ func newSite(t *testing.T) *site {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	checks := screening.DefaultChecks(settings, screening.CheckDeps{})
 	checks = append(checks, screening.NewDeniedPartyCheck(settings.DeniedParty, lists, st))
+	checks = append(checks, extra...)
 	eng := &screening.Engine{Store: st, Settings: settings, Checks: checks, Lists: lists, Now: time.Now, Log: log}
 	cache := memcache.New(memcache.Options{})
 	srv := api.New(api.Options{Engine: eng, Store: st, Lists: lists, Cache: cache, Log: log, KeyCacheTTL: time.Millisecond})

@@ -5,7 +5,8 @@
 // Layout: one bucket per record type (JSON values keyed by id) and one bucket
 // per secondary index whose keys sort in the order lists are read (a
 // fixed-width time, then the id), so that every list is a cursor walk. See
-// the bucket table below.
+// the bucket table below. History is the exception: an append-only log
+// indexed in memory (pending.go).
 package boltstore
 
 import (
