@@ -182,13 +182,23 @@ func (c *DuplicateCheck) Run(ctx context.Context, in *Input) ([]Flag, error) {
 	for _, pk := range keys {
 		seen += len(in.Seen(HistoryProduct, pk.key))
 	}
+	// Each other inquiry points at its history entry; the evidence is built
+	// for the few that are shown only.
+	type other struct {
+		e         *HistoryEntry
+		matchedOn string
+		nameKey   string
+		same      bool // the same requester (or a declared affiliate)
+	}
 	counted := make(map[inquiryID]struct{}, seen)
-	others := make([]otherInquiry, 0, seen)
+	others := make([]other, 0, seen)
 	var products []string
 	for _, pk := range keys {
 		found := false
-		for _, e := range in.Seen(HistoryProduct, pk.key) {
-			if !within(e.At, in.ReceivedAt, c.s.Window) || sameInquiry(e) {
+		history := in.Seen(HistoryProduct, pk.key)
+		for j := range history {
+			e := &history[j]
+			if !within(e.At, in.ReceivedAt, c.s.Window) || sameInquiry(*e) {
 				continue
 			}
 			found = true
@@ -204,10 +214,7 @@ func (c *DuplicateCheck) Run(ctx context.Context, in *Input) ([]Flag, error) {
 			if nk == "" {
 				nk = names.Key(e.Name)
 			}
-			others = append(others, otherInquiry{
-				ScreeningID: e.ScreeningID, Reference: e.Reference, Customer: e.Name, Country: e.Country,
-				ReceivedAt: e.At.UTC(), Product: e.Value, MatchedOn: pk.matchedOn, SameRequester: group[nk], nameKey: nk,
-			})
+			others = append(others, other{e: e, matchedOn: pk.matchedOn, nameKey: nk, same: group[nk]})
 		}
 		if found {
 			products = append(products, pk.written)
@@ -216,26 +223,20 @@ func (c *DuplicateCheck) Run(ctx context.Context, in *Input) ([]Flag, error) {
 	if len(others) == 0 {
 		return nil, nil
 	}
-	// Oldest first. Sorted through indices: an otherInquiry is big, and
-	// moving hundreds of them costs more than the rest of the check.
-	order := make([]int32, len(others))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortStableFunc(order, func(a, b int32) int { return others[a].ReceivedAt.Compare(others[b].ReceivedAt) })
+	// Oldest first, stable: equal times keep the order they were found in.
+	slices.SortStableFunc(others, func(a, b other) int { return a.e.At.Compare(b.e.At) })
 
 	requesters := map[string]bool{}
 	var otherNames []string
 	repeats := 1
-	for _, i := range order {
-		o := &others[i]
-		if o.SameRequester {
+	for _, o := range others {
+		if o.same {
 			repeats++
 			continue
 		}
 		if !requesters[o.nameKey] {
 			requesters[o.nameKey] = true
-			otherNames = append(otherNames, o.Customer)
+			otherNames = append(otherNames, o.e.Name)
 		}
 	}
 	nRequesters := len(requesters) + 1
@@ -257,9 +258,13 @@ func (c *DuplicateCheck) Run(ctx context.Context, in *Input) ([]Flag, error) {
 	}
 	points = min(points, c.s.MaxPoints)
 
-	shown := make([]otherInquiry, 0, min(len(order), c.s.MaxEvidence))
-	for _, i := range order[:cap(shown)] {
-		shown = append(shown, others[i])
+	shown := make([]otherInquiry, 0, min(len(others), c.s.MaxEvidence))
+	for _, o := range others[:cap(shown)] {
+		e := o.e
+		shown = append(shown, otherInquiry{
+			ScreeningID: e.ScreeningID, Reference: e.Reference, Customer: e.Name, Country: e.Country,
+			ReceivedAt: e.At.UTC(), Product: e.Value, MatchedOn: o.matchedOn, SameRequester: o.same, nameKey: o.nameKey,
+		})
 	}
 	evidence := map[string]any{
 		"reasons":                   reasons,

@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -110,6 +111,10 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 		s.history.drop(mine)
 		return nil, err
 	}
+	if s.history.pendingCount() > maxPending {
+		// An error leaves them pending; the flusher and Close try again.
+		_ = s.flushHistory(ctx, time.Now().Add(time.Hour))
+	}
 	return out, nil
 }
 
@@ -126,12 +131,14 @@ func (s *Store) fetchHistory(ctx context.Context, picks [][]pick) ([][]screening
 	}
 	if needLog {
 		err := s.view(ctx, "read history", func(tx *bolt.Tx) error {
-			lb := tx.Bucket(bHistoryLog)
+			c := tx.Bucket(bHistoryLog).Cursor() // one cursor: Get would make one per record
+			var key [8]byte
 			for i, ps := range picks {
 				vals[i] = make([]string, len(ps))
 				for j, p := range ps {
 					if p.pend == nil {
-						if v := lb.Get(u64(p.seq)); v != nil {
+						binary.BigEndian.PutUint64(key[:], p.seq)
+						if k, v := c.Seek(key[:]); bytes.Equal(k, key[:]) {
 							vals[i][j] = string(v)
 						}
 					}

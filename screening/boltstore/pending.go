@@ -44,6 +44,10 @@ const (
 	flushEvery   = 250 * time.Millisecond
 	pendingLocks = 256
 	flushChunk   = 10000 // entries per flush transaction
+	// maxPending bounds the entries waiting in memory: past it, RecordHistory
+	// writes them at once instead of leaving them to the flusher (a caller
+	// that records history much faster than it saves screenings).
+	maxPending = 100_000
 	// recentPerStripe bounds the committed entries kept in memory: 400
 	// per stripe, about 100,000 in all (some 50 MB).
 	recentPerStripe = 400
@@ -104,9 +108,10 @@ type historyIndex struct {
 	seed    maphash.Seed
 	stripes [pendingLocks]stripe
 
-	// mu guards byScreening; take it after stripe locks, never before.
+	// mu guards byScreening and count; take it after stripe locks, never before.
 	mu          sync.Mutex
 	byScreening map[string][]*pendingEntry
+	count       int // pending entries
 }
 
 func newHistoryIndex() *historyIndex {
@@ -193,6 +198,7 @@ func (x *historyIndex) addPending(e *pendingEntry) {
 	st.pending[e.seq] = e
 	x.mu.Lock()
 	x.byScreening[e.entry.ScreeningID] = append(x.byScreening[e.entry.ScreeningID], e)
+	x.count++
 	x.mu.Unlock()
 }
 
@@ -237,7 +243,10 @@ func (x *historyIndex) dropFromScreenings(es []*pendingEntry) {
 	defer x.mu.Unlock()
 	for _, e := range es {
 		id := e.entry.ScreeningID
-		if rest := slices.DeleteFunc(x.byScreening[id], func(p *pendingEntry) bool { return p == e }); len(rest) > 0 {
+		before := len(x.byScreening[id])
+		rest := slices.DeleteFunc(x.byScreening[id], func(p *pendingEntry) bool { return p == e })
+		x.count -= before - len(rest)
+		if len(rest) > 0 {
 			x.byScreening[id] = rest
 		} else {
 			delete(x.byScreening, id)
@@ -268,6 +277,12 @@ func (x *historyIndex) older(cutoff time.Time, limit int) []*pendingEntry {
 		}
 	}
 	return out
+}
+
+func (x *historyIndex) pendingCount() int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.count
 }
 
 func (x *historyIndex) anyPending() bool {

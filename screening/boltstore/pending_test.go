@@ -346,3 +346,26 @@ func TestHistoryOfTheOlderLayoutMoves(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPendingHistoryIsBounded: a caller that records far more history than
+// it saves screenings does not keep it all in memory.
+func TestPendingHistoryIsBounded(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	const calls, per = 30, 5000
+	for c := range calls {
+		batch := make([]screening.HistoryEntry, per)
+		for i := range batch {
+			batch[i] = pendingEntryFor(screening.HistoryContact, fmt.Sprintf("phone:%d", c*per+i), fmt.Sprintf("scr_%d_%d", c, i), pendingBase)
+		}
+		if _, err := st.RecordHistory(ctx, batch, 1); err != nil {
+			t.Fatal(err)
+		}
+		if n := st.history.pendingCount(); n > maxPending+per {
+			t.Fatalf("after %d calls, %d entries are pending; want at most %d", c+1, n, maxPending+per)
+		}
+	}
+	if h, _ := committed(t, st); h < calls*per-maxPending-per {
+		t.Errorf("%d of %d entries on disk", h, calls*per)
+	}
+}
