@@ -15,7 +15,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// History: see pending.go for the log, the index and pending entries.
+// History: see historyindex.go for the log, the index and pending entries.
 
 // maxHistory caps the entries RecordHistory returns per entry; a limit of 0
 // or less means the cap.
@@ -54,7 +54,7 @@ type pick struct {
 // RecordHistory makes the entries pending and returns, for each, the entries
 // of other screenings on its kind and key within its window, newest first.
 // Nothing is committed here; SaveScreening writes the entries with the
-// screening (pending.go).
+// screening (historyindex.go).
 func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEntry, limit int) ([][]screening.HistoryEntry, error) {
 	if err := validHistory(entries); err != nil {
 		return nil, err

@@ -69,7 +69,7 @@ func (s *Store) SaveScreening(ctx context.Context, scr *screening.Screening, c *
 				return err
 			}
 		}
-		// The history this screening recorded commits with it (pending.go).
+		// The history this screening recorded commits with it (historyindex.go).
 		history = s.history.forScreening(scr.ID)
 		if err := writePending(tx, history); err != nil {
 			return err

@@ -6,7 +6,7 @@
 // per secondary index whose keys sort in the order lists are read (a
 // fixed-width time, then the id), so that every list is a cursor walk. See
 // the bucket table below. History is the exception: an append-only log
-// indexed in memory (pending.go).
+// indexed in memory (historyindex.go).
 package boltstore
 
 import (
@@ -42,7 +42,7 @@ var (
 	bCaseStatus   = []byte("case_status")    // lp(status)+time+id
 	bCaseLevel    = []byte("case_level")     // lp(level)+time+id
 	bCaseCus      = []byte("case_cus")       // lp(customerKey)+time+id
-	bHistoryLog   = []byte("history_log")    // seq(8) → HistoryEntry (historycodec.go); indexed in memory (pending.go)
+	bHistoryLog   = []byte("history_log")    // seq(8) → HistoryEntry (historycodec.go); indexed in memory (historyindex.go)
 	bHistory      = []byte("history")        // before the log: lp(kind)+lp(key)+time+id+0+hash → entry; moved to the log at open
 	bSeenLatest   = []byte("seen_latest")    // before the log; emptied at open
 	bSeenAt       = []byte("seen_at")        // before the log; emptied at open
@@ -92,7 +92,7 @@ type Store struct {
 	stopFlush chan struct{}
 	flushDone chan struct{}
 	// beforeHistoryRead, when set by a test, runs in RecordHistory between
-	// taking the pending snapshot and reading what is committed.
+	// the index look-up and fetching the records it found.
 	beforeHistoryRead func()
 	closeOnce         sync.Once
 	closeErr          error

@@ -162,8 +162,8 @@ func openAgain(t *testing.T, path string) *Store {
 // committed) and never neither.
 func TestRacingScreeningsSeeEachOtherOnce(t *testing.T) {
 	st := openTemp(t)
-	// Widen the gap between the pending snapshot and the committed read, so
-	// that other screenings commit inside it.
+	// Widen the gap between the index look-up and the fetch, so that other
+	// screenings record and commit inside it.
 	st.beforeHistoryRead = func() { time.Sleep(time.Duration(rand.IntN(8)) * time.Millisecond) }
 	const rounds, n = 10, 24
 	for r := range rounds {
