@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -367,5 +368,49 @@ func TestPendingHistoryIsBounded(t *testing.T) {
 	}
 	if h, _ := committed(t, st); h < calls*per-maxPending-per {
 		t.Errorf("%d of %d entries on disk", h, calls*per)
+	}
+}
+
+// TestHistoryAfterACrash copies the store file while the store is still open
+// (what a killed process leaves behind) and opens the copy: the history of
+// a saved screening is there, and that of a screening never saved is not.
+func TestHistoryAfterACrash(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	saved := pendingEntryFor(screening.HistoryProduct, "MC-5X200", "scr_saved", pendingBase)
+	unsaved := pendingEntryFor(screening.HistoryProduct, "MC-5X200", "scr_unsaved", pendingBase.Add(time.Minute))
+	if _, err := st.RecordHistory(ctx, []screening.HistoryEntry{saved}, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := saveFor(t, st, "scr_saved", pendingBase); err != nil {
+		t.Fatal(err)
+	}
+	// No flush may write the unsaved entry before the "crash", however slow
+	// the machine: stop the flusher (Close then finds it stopped).
+	close(st.stopFlush)
+	<-st.flushDone
+	st.stopFlush = make(chan struct{})
+	if _, err := st.RecordHistory(ctx, []screening.HistoryEntry{unsaved}, 10); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyPath := filepath.Join(t.TempDir(), "crashed.db")
+	if err := os.WriteFile(copyPath, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	after := openAgain(t, copyPath)
+	got, err := after.RecordHistory(ctx, []screening.HistoryEntry{pendingEntryFor(screening.HistoryProduct, "MC-5X200", "scr_next", pendingBase.Add(time.Hour))}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range got[0] {
+		ids = append(ids, e.ScreeningID)
+	}
+	if fmt.Sprint(ids) != "[scr_saved]" {
+		t.Errorf("after the crash a new screening sees %v, want [scr_saved]", ids)
 	}
 }
