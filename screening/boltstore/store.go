@@ -76,9 +76,6 @@ type Options struct {
 	// Timeout bounds the wait for the file lock; 0 means one second. Open
 	// never waits forever, so a second process fails fast with ErrLocked.
 	Timeout time.Duration
-	// BatchDelay is how long a screening save waits for others to share its
-	// commit (and its fsync); 0 means 2 ms.
-	BatchDelay time.Duration
 }
 
 // Store is a screening.Store on one bbolt file. Safe for concurrent use.
@@ -88,6 +85,7 @@ type Store struct {
 	now       func() time.Time
 	watch     *fanout
 	history   *historyIndex
+	commits   groupCommit
 	nextSeq   atomic.Uint64 // the last history log number given out
 	stopFlush chan struct{}
 	flushDone chan struct{}
@@ -108,9 +106,6 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = time.Second
 	}
-	if opts.BatchDelay <= 0 {
-		opts.BatchDelay = 2 * time.Millisecond
-	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -126,7 +121,6 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	db.MaxBatchDelay = opts.BatchDelay
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
@@ -202,14 +196,14 @@ func (s *Store) update(ctx context.Context, op string, fn func(tx *bolt.Tx) erro
 	return s.fail(op, s.db.Update(fn))
 }
 
-// batch is update through db.Batch: concurrent callers share one commit.
-// Batch may run fn more than once (when another function of the batch fails),
-// so fn must reset whatever it reports back on every run.
+// batch is update shared with concurrent callers: they commit together
+// (groupcommit.go). fn may run more than once (when another function of the
+// group fails), so fn must reset whatever it reports back on every run.
 func (s *Store) batch(ctx context.Context, op string, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("boltstore: %s: %w", op, err)
 	}
-	return s.fail(op, s.db.Batch(fn))
+	return s.fail(op, s.commits.run(s.db, fn))
 }
 
 // getJSON decodes the value at key into v; found is false when absent.
