@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -24,6 +25,10 @@ var statusOf = map[string]int{
 	screening.EINTERNAL:      http.StatusInternalServerError,
 }
 
+// statusClientClosed is nginx's status for a request whose client left
+// before the answer; only logs and metrics see it.
+const statusClientClosed = 499
+
 // ErrorBody is the JSON shape of every error answer.
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
@@ -40,6 +45,15 @@ type ErrorDetail struct {
 // fail writes err as a JSON error answer and aborts the chain. Internal errors
 // are logged with the request id and shown only as "internal error".
 func fail(c *gin.Context, err error) {
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		// The client went away (an ERP that timed out, a closed tab): nobody
+		// reads this answer, and it is not the server's fault. 499 is the
+		// status proxies log for it; a 500 would page someone for nothing.
+		logger(c).Info("client closed the request", slog.Any("err", err))
+		c.AbortWithStatusJSON(statusClientClosed, ErrorBody{Error: ErrorDetail{
+			Code: screening.EUNAVAILABLE, Message: "the client closed the request", RequestID: requestID(c)}})
+		return
+	}
 	code := screening.ErrorCode(err)
 	status, ok := statusOf[code]
 	if !ok {

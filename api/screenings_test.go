@@ -1,8 +1,12 @@
 package api
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -241,5 +245,40 @@ func TestHealthAndReadiness(t *testing.T) {
 	env.store.Close()
 	if resp := env.do("GET", "/readyz", "", nil, nil); resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("readyz with closed store: %d", resp.StatusCode)
+	}
+}
+
+// A client that gives up (an ERP's timeout, a closed tab) gets no 500 and
+// leaves no screening: the server's error log and 5xx count are for faults.
+func TestClientThatLeftIsNotAServerError(t *testing.T) {
+	env := newTestEnv(t)
+	key := env.key(screening.RoleERP)
+	raw, err := json.Marshal(designInquiry("INQ-GONE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, "POST", "/v1/screenings", bytes.NewReader(raw))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	env.server.Handler().ServeHTTP(rec, req)
+	if rec.Code != statusClientClosed {
+		t.Fatalf("status %d (%s), want %d", rec.Code, rec.Body, statusClientClosed)
+	}
+	var page struct {
+		Items []screening.Result `json:"items"`
+	}
+	if resp := env.do("GET", "/v1/screenings", key, nil, &page); resp.StatusCode != http.StatusOK {
+		t.Fatalf("list status %d", resp.StatusCode)
+	}
+	if len(page.Items) != 0 {
+		t.Errorf("%d screenings stored for a request whose client left, want none", len(page.Items))
+	}
+	// The same reference, sent again by a client that waits, is screened afresh.
+	var res screening.Result
+	if resp := env.do("POST", "/v1/screenings", key, designInquiry("INQ-GONE"), &res); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("retry status %d", resp.StatusCode)
 	}
 }
