@@ -65,3 +65,38 @@ func FuzzParseE164(f *testing.F) {
 		}
 	})
 }
+
+func TestCacheAnswersAsE164(t *testing.T) {
+	c := NewCache(3)
+	inputs := []struct{ raw, country string }{
+		{"03-1234-5678", "JP"}, {"03-1234-5678", ""}, {"+86 10 1234 5678", "CN"}, {"call me", "JP"},
+		{"010-1234-5678", "CN"}, {"03-1234-5678", "JP"}, {"０３－１２３４－５６７８", "JP"}, {"03-1234-5678", ""},
+	}
+	// Twice over, so that answers come from both generations and after evictions.
+	for round := range 3 {
+		for _, in := range inputs {
+			want, wantOK := E164(in.raw, in.country)
+			got, ok := c.E164(in.raw, in.country)
+			if got != want || ok != wantOK {
+				t.Errorf("round %d: cached E164(%q, %q) = %q, %v; uncached %q, %v", round, in.raw, in.country, got, ok, want, wantOK)
+			}
+		}
+	}
+	if n := len(c.cur) + len(c.prev); n > 6 {
+		t.Errorf("cache of size 3 holds %d entries, want at most 6", n)
+	}
+}
+
+func BenchmarkE164(b *testing.B) {
+	b.Run("uncached", func(b *testing.B) {
+		for b.Loop() {
+			E164("+81 (0)3-1234-5678", "JP")
+		}
+	})
+	b.Run("cached", func(b *testing.B) {
+		c := NewCache(1024)
+		for b.Loop() {
+			c.E164("+81 (0)3-1234-5678", "JP")
+		}
+	})
+}
