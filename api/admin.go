@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -135,6 +136,12 @@ func AdminSocketHandler(a Admin) http.Handler {
 		writeAdminJSON(w, map[string]string{"status": "revoked"})
 	})
 	registerAuditAdmin(mux, a)
+	// Profiles of the running server, for the operator who owns the socket:
+	// curl --unix-socket <data dir>/admin.sock http://x/debug/pprof/heap
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
 	return mux
 }
 

@@ -176,3 +176,21 @@ func (s *auditOnlyStore) Audit(_ context.Context, f screening.AuditFilter) ([]sc
 	}
 	return append([]screening.AuditRecord(nil), s.recs[start:end]...), nil
 }
+
+// The admin socket serves the runtime's profiles, so an operator can see
+// where a slow server spends its time without a port open to anyone else.
+func TestAdminSocketServesProfiles(t *testing.T) {
+	h := AdminSocketHandler(&LocalAdmin{Now: time.Now, Actor: "test"})
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap?debug=1", "/debug/pprof/goroutine?debug=1"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != 200 || rec.Body.Len() == 0 {
+			t.Errorf("GET %s: status %d, %d bytes", path, rec.Code, rec.Body.Len())
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/debug/pprof/heap?debug=1", nil))
+	if !strings.Contains(rec.Body.String(), "heap profile") {
+		t.Errorf("heap profile page does not look like one: %.200s", rec.Body)
+	}
+}
