@@ -312,7 +312,7 @@ func (x *historyIndex) matching(entries []screening.HistoryEntry) []*pendingEntr
 // Writing one twice writes the same record under the same number.
 func writePending(tx *bolt.Tx, es []*pendingEntry) error {
 	slices.SortFunc(es, func(a, b *pendingEntry) int { return cmp.Compare(a.seq, b.seq) })
-	lb := tx.Bucket(bHistoryLog)
+	lb := appendBucket(tx, bHistoryLog)
 	for _, e := range es {
 		if err := lb.Put(u64(e.seq), e.data); err != nil {
 			return err

@@ -57,12 +57,12 @@ func (s *Store) SaveScreening(ctx context.Context, scr *screening.Screening, c *
 			puts = append(puts, put{bScreeningRef, refKey(scr.KeyID, scr.Reference), id})
 		}
 		for _, p := range puts {
-			if err := tx.Bucket(p.bucket).Put(p.key, nonNil(p.value)); err != nil {
+			if err := writeBucket(tx, p.bucket).Put(p.key, nonNil(p.value)); err != nil {
 				return err
 			}
 		}
 		if c != nil {
-			if err := tx.Bucket(bCase).Put([]byte(c.ID), caseJSON); err != nil {
+			if err := appendBucket(tx, bCase).Put([]byte(c.ID), caseJSON); err != nil {
 				return err
 			}
 			if err := putCaseIndex(tx, c); err != nil {
@@ -170,7 +170,7 @@ func caseIndexKeys(c *screening.Case) [][2][]byte {
 
 func putCaseIndex(tx *bolt.Tx, c *screening.Case) error {
 	for _, ik := range caseIndexKeys(c) {
-		if err := tx.Bucket(ik[0]).Put(ik[1], []byte{}); err != nil {
+		if err := writeBucket(tx, ik[0]).Put(ik[1], []byte{}); err != nil {
 			return err
 		}
 	}

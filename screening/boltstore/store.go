@@ -206,6 +206,33 @@ func (s *Store) batch(ctx context.Context, op string, fn func(tx *bolt.Tx) error
 	return s.fail(op, s.commits.run(s.db, fn))
 }
 
+// appendBucket returns a bucket whose new keys come in ascending order
+// (sequence numbers, time-ordered ids), set to fill its pages. bbolt splits
+// a page at half full by default, which suits random inserts; for appends
+// it leaves every page half empty, so the file and each commit's writes grow
+// twice as fast as the data.
+func appendBucket(tx *bolt.Tx, name []byte) *bolt.Bucket {
+	b := tx.Bucket(name)
+	b.FillPercent = 1.0
+	return b
+}
+
+// writeBucket is appendBucket for the buckets whose keys are appended
+// (appendOrder), tx.Bucket for the rest.
+func writeBucket(tx *bolt.Tx, name []byte) *bolt.Bucket {
+	if appendOrder[string(name)] {
+		return appendBucket(tx, name)
+	}
+	return tx.Bucket(name)
+}
+
+// appendOrder names the buckets whose keys grow with time: a sequence
+// number, a time-ordered id, or a time first.
+var appendOrder = map[string]bool{
+	string(bAudit): true, string(bHistoryLog): true, string(bScreening): true,
+	string(bScreeningAt): true, string(bCase): true, string(bCaseAt): true,
+}
+
 // getJSON decodes the value at key into v; found is false when absent.
 func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
 	data := b.Get(key)
@@ -357,7 +384,7 @@ func (s *Store) appendAudit(tx *bolt.Tx, rec screening.AuditRecord) (screening.A
 	if err != nil {
 		return rec, fmt.Errorf("encode audit record: %w", err)
 	}
-	if err := tx.Bucket(bAudit).Put(u64(rec.Seq), data); err != nil {
+	if err := appendBucket(tx, bAudit).Put(u64(rec.Seq), data); err != nil {
 		return rec, err
 	}
 	return rec, meta.Put(auditHead, cat(u64(rec.Seq), []byte(rec.Hash)))
