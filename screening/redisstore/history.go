@@ -141,7 +141,7 @@ func groupHistory(entries []screening.HistoryEntry) []*historyGroup {
 // other screenings on its kind and key within its window. One script per
 // kind and key does both atomically (the scripts of one call go in one
 // pipeline), so of two screenings racing on a key the later sees the earlier.
-// The counterparty index is updated right after.
+// The counterparty index is updated right after, in the same pipeline.
 func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEntry, limit int) ([][]screening.HistoryEntry, error) {
 	const op = "record history"
 	if err := s.open(op); err != nil {
@@ -179,9 +179,32 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 		}
 		calls[gi] = scriptCall{recordHistoryScript, []string{s.historyKey(g.kind, g.key)}, args}
 	}
+	// The counterparty index has a slot of its own, so its script cannot join
+	// the history scripts; it rides in their pipeline instead. With appendfsync
+	// always each round trip waits for an fsync turn, and a screening makes few.
+	var seen []any
+	for i, e := range entries {
+		if e.Kind == screening.HistoryCounterparty {
+			seen = append(seen, e.Key, score(e.At), members[i])
+		}
+	}
+	if len(seen) > 0 {
+		calls = append(calls, scriptCall{noteSeenScript, []string{s.seenKey("at"), s.seenKey("entry")}, seen})
+	}
 	replies, err := s.runScripts(ctx, calls)
 	if err != nil {
-		return nil, s.fail(op, err)
+		err = s.fail(op, err)
+		if screening.ErrorCode(err) != screening.EUNAVAILABLE {
+			// Redis answered, but some script failed and others may have
+			// run: take back what they recorded, as the embedded store does,
+			// so that a screening that never was leaves no history and no
+			// counterparty to re-screen. (When Redis is out of reach, trying
+			// would only delay the 503.)
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			defer cancel()
+			_ = s.ForgetHistory(cctx, entries)
+		}
+		return nil, err
 	}
 	out := make([][]screening.HistoryEntry, len(entries))
 	for gi, g := range groups {
@@ -201,17 +224,6 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 				found = append(found, h)
 			}
 			out[i] = found
-		}
-	}
-	var seen []any
-	for i, e := range entries {
-		if e.Kind == screening.HistoryCounterparty {
-			seen = append(seen, e.Key, score(e.At), members[i])
-		}
-	}
-	if len(seen) > 0 {
-		if err := noteSeenScript.Run(ctx, s.c, []string{s.seenKey("at"), s.seenKey("entry")}, seen...).Err(); err != nil {
-			return nil, s.fail(op, err)
 		}
 	}
 	return out, nil

@@ -213,3 +213,47 @@ func TestScriptCacheFlushed(t *testing.T) {
 		t.Errorf("after SCRIPT FLUSH: %+v", got)
 	}
 }
+
+// A history script that fails after others of its call ran (here one key
+// holds a value of the wrong type) takes back what they recorded, history
+// and counterparty index alike: a screening that failed leaves nothing that a
+// later screening or the delta re-screen would find.
+func TestRecordHistoryFailureLeavesNothing(t *testing.T) {
+	addr := redistest.Addr(t)
+	prefix := redistest.UniquePrefix()
+	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+	c := redistest.NewClient(t, addr)
+	st := redisstore.New(c, redisstore.Options{Prefix: prefix})
+	ctx := context.Background()
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	entry := func(kind, key, id string, at time.Time) screening.HistoryEntry {
+		return screening.HistoryEntry{Kind: kind, Key: key, ScreeningID: id, Reference: "ref-" + id, At: at,
+			Party: screening.RoleCustomer, Name: "Acme " + id, NameKey: "acme " + id, Country: "CN"}
+	}
+	good := entry(screening.HistoryCounterparty, "acme", "scr_failed", at)
+	bad := entry(screening.HistoryContact, "phone:+861012345678", "scr_failed", at)
+	if err := c.Set(ctx, prefix+"{h:"+bad.Kind+":"+bad.Key+"}", "not a sorted set", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordHistory(ctx, []screening.HistoryEntry{good, bad}, 10); err == nil {
+		t.Fatal("RecordHistory succeeded with a history key of the wrong type")
+	}
+	later := entry(screening.HistoryCounterparty, "acme", "scr_later", at.Add(time.Minute))
+	got, err := st.RecordHistory(ctx, []screening.HistoryEntry{later}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range got[0] {
+		t.Errorf("a later screening sees history of the failed one: %s", h.ScreeningID)
+	}
+	var seen []string
+	if err := st.SeenCounterparties(ctx, time.Time{}, func(h screening.HistoryEntry) error {
+		seen = append(seen, h.ScreeningID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen[0] != "scr_later" {
+		t.Errorf("counterparty index holds %v, want only scr_later", seen)
+	}
+}
