@@ -184,14 +184,20 @@ func TestCheckPersistence(t *testing.T) {
 	}
 }
 
-// TestScriptCacheFlushed checks the pipelined history scripts load
-// themselves again after the server forgot them (a restart or failover does).
-func TestScriptCacheFlushed(t *testing.T) {
+// newStore is a store under a fresh prefix on the test server, with its client.
+func newStore(t *testing.T) (*redisstore.Store, *redis.Client, string) {
+	t.Helper()
 	addr := redistest.Addr(t)
 	prefix := redistest.UniquePrefix()
 	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
 	c := redistest.NewClient(t, addr)
-	st := redisstore.New(c, redisstore.Options{Prefix: prefix})
+	return redisstore.New(c, redisstore.Options{Prefix: prefix}), c, prefix
+}
+
+// TestScriptCacheFlushed checks the pipelined history scripts load
+// themselves again after the server forgot them (a restart or failover does).
+func TestScriptCacheFlushed(t *testing.T) {
+	st, c, _ := newStore(t)
 	at := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	entry := func(id string) []screening.HistoryEntry {
 		return []screening.HistoryEntry{
@@ -219,11 +225,7 @@ func TestScriptCacheFlushed(t *testing.T) {
 // and counterparty index alike: a screening that failed leaves nothing that a
 // later screening or the delta re-screen would find.
 func TestRecordHistoryFailureLeavesNothing(t *testing.T) {
-	addr := redistest.Addr(t)
-	prefix := redistest.UniquePrefix()
-	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
-	c := redistest.NewClient(t, addr)
-	st := redisstore.New(c, redisstore.Options{Prefix: prefix})
+	st, c, prefix := newStore(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	entry := func(kind, key, id string, at time.Time) screening.HistoryEntry {
