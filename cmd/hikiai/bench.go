@@ -62,6 +62,7 @@ type benchOptions struct {
 	json        bool
 	label       string
 	timeout     time.Duration
+	interval    time.Duration
 }
 
 func parseBenchFlags(args []string) (*benchOptions, error) {
@@ -80,6 +81,7 @@ func parseBenchFlags(args []string) (*benchOptions, error) {
 	fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
 	fs.StringVar(&o.label, "label", "", "free text put in the summary (backend, list size, ...)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "time-out of one request")
+	fs.DurationVar(&o.interval, "interval", 0, "also report latency per window of this length (e.g. 10s): shows drift as the store grows, and stalls")
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError(err.Error())
 	}
@@ -99,8 +101,8 @@ func parseBenchFlags(args []string) (*benchOptions, error) {
 		return nil, usageError(fmt.Sprintf("--server %q must be an http or https URL such as http://127.0.0.1:8080", o.server))
 	case o.key == "":
 		return nil, usageError("--key or --key-file is required (hikiai keys create --role erp)")
-	case o.count < 0 || o.warmup < 0 || o.concurrency < 1 || o.concurrency > 10_000 || o.duration <= 0 || o.rate < 0 || o.timeout <= 0:
-		return nil, usageError("--count and --warmup must be >= 0, --concurrency 1..10000, --duration and --timeout positive, --rate >= 0")
+	case o.count < 0 || o.warmup < 0 || o.concurrency < 1 || o.concurrency > 10_000 || o.duration <= 0 || o.rate < 0 || o.timeout <= 0 || o.interval < 0:
+		return nil, usageError("--count and --warmup must be >= 0, --concurrency 1..10000, --duration and --timeout positive, --rate and --interval >= 0")
 	}
 	o.server = u.String()
 	return o, nil
@@ -133,6 +135,17 @@ type benchSummary struct {
 	ClientCPUs  int      `json:"client_cpus"`
 	AimMet      bool     `json:"aim_met"` // >= 1000 screenings/s with p99 < 20 ms
 	FirstErrors []string `json:"first_errors,omitempty"`
+	// Intervals is latency per window of --interval, by when answers came.
+	Intervals []benchInterval `json:"intervals,omitempty"`
+}
+
+// benchInterval is the latency of the answers that came within one window.
+type benchInterval struct {
+	FromS      float64      `json:"from_s"`
+	ToS        float64      `json:"to_s"`
+	Answers    int          `json:"answers"`
+	Throughput float64      `json:"throughput_per_s"`
+	Latency    benchLatency `json:"latency_ms"`
 }
 
 type benchLatency struct {
@@ -154,6 +167,7 @@ type scenarioRow struct {
 // benchRecorder collects the outcomes of one worker; workers merge at the end.
 type benchRecorder struct {
 	latencies []time.Duration
+	doneAt    []time.Duration // when each answer came, from the start of the run; parallel to latencies
 	statuses  map[string]int
 	actions   map[string]int
 	flags     map[string]int
@@ -161,6 +175,7 @@ type benchRecorder struct {
 	asMeant   map[string]int
 	reasons   map[string]int // no_website reasons of portal customers (warm-up)
 	errors    []string
+	start     time.Time // of the run, for doneAt
 }
 
 func newBenchRecorder() *benchRecorder {
@@ -170,6 +185,7 @@ func newBenchRecorder() *benchRecorder {
 
 func (r *benchRecorder) merge(o *benchRecorder) {
 	r.latencies = append(r.latencies, o.latencies...)
+	r.doneAt = append(r.doneAt, o.doneAt...)
 	for _, p := range [][2]map[string]int{{r.statuses, o.statuses}, {r.actions, o.actions}, {r.flags, o.flags},
 		{r.sent, o.sent}, {r.asMeant, o.asMeant}, {r.reasons, o.reasons}} {
 		for k, v := range p[1] {
@@ -261,6 +277,7 @@ func runBench(ctx context.Context, o *benchOptions, progress io.Writer) (*benchS
 	default:
 		sum.Website = fmt.Sprintf("fetched %d times during the run", site.hits.Load()-fetchesBefore)
 	}
+	sum.Intervals = intervalsOf(rec, o.interval) // before fill sorts the latencies
 	sum.fill(rec, elapsed)
 	return sum, nil
 }
@@ -327,6 +344,7 @@ func (c *benchClient) drive(ctx context.Context, first, count int, d time.Durati
 	var wg sync.WaitGroup
 	for w := range n {
 		recs[w] = newBenchRecorder()
+		recs[w].start = start
 		rec := recs[w]
 		wg.Go(func() {
 			for ctx.Err() == nil {
@@ -378,7 +396,7 @@ func (c *benchClient) one(ctx context.Context, i int, planned time.Time, rec *be
 			return // the run ended while this request was in flight: not an outcome
 		}
 		rec.statuses["transport"]++
-		rec.latencies = append(rec.latencies, time.Since(planned))
+		rec.answered(planned)
 		if len(rec.errors) < 5 {
 			rec.errors = append(rec.errors, err.Error())
 		}
@@ -386,7 +404,7 @@ func (c *benchClient) one(ctx context.Context, i int, planned time.Time, rec *be
 	}
 	raw, rerr := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	rec.latencies = append(rec.latencies, time.Since(planned))
+	rec.answered(planned)
 	rec.statuses[fmt.Sprint(resp.StatusCode)]++
 	var ans benchAnswer
 	if rerr != nil || json.Unmarshal(raw, &ans) != nil {
@@ -412,6 +430,35 @@ func (c *benchClient) one(ctx context.Context, i int, planned time.Time, rec *be
 	if meant {
 		rec.asMeant[scenario]++
 	}
+}
+
+// answered records the latency of a request planned at planned, now.
+func (r *benchRecorder) answered(planned time.Time) {
+	now := time.Now()
+	r.latencies = append(r.latencies, now.Sub(planned))
+	r.doneAt = append(r.doneAt, now.Sub(r.start))
+}
+
+// intervalsOf splits the answers into windows of length every by when they
+// came (nil when every is 0). It runs before fill sorts the latencies.
+func intervalsOf(rec *benchRecorder, every time.Duration) []benchInterval {
+	if every <= 0 || len(rec.doneAt) == 0 {
+		return nil
+	}
+	var buckets [][]time.Duration
+	for i, at := range rec.doneAt {
+		b := int(at / every)
+		for len(buckets) <= b {
+			buckets = append(buckets, nil)
+		}
+		buckets[b] = append(buckets[b], rec.latencies[i])
+	}
+	out := make([]benchInterval, len(buckets))
+	for b, ds := range buckets {
+		out[b] = benchInterval{FromS: (time.Duration(b) * every).Seconds(), ToS: (time.Duration(b+1) * every).Seconds(),
+			Answers: len(ds), Throughput: float64(len(ds)) / every.Seconds(), Latency: latencyOf(ds)}
+	}
+	return out
 }
 
 // fill computes the summary from the recorded outcomes.
@@ -479,6 +526,12 @@ func (s *benchSummary) print(w io.Writer) {
 		fmt.Fprintf(w, "error:      %s\n", e)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if len(s.Intervals) > 0 {
+		fmt.Fprintln(tw, "window\tanswers/s\tp50 ms\tp99 ms\tmax ms")
+		for _, iv := range s.Intervals {
+			fmt.Fprintf(tw, "%.0f-%.0f s\t%.0f\t%.2f\t%.2f\t%.2f\n", iv.FromS, iv.ToS, iv.Throughput, iv.Latency.P50, iv.Latency.P99, iv.Latency.Max)
+		}
+	}
 	fmt.Fprintln(tw, "scenario\tsent\traised its flag (clean: no flag)")
 	for _, r := range s.Scenarios {
 		pct := 0.0

@@ -121,6 +121,42 @@ func TestLatencyPercentiles(t *testing.T) {
 	}
 }
 
+func TestIntervalsSplitAnswersByWhenTheyCame(t *testing.T) {
+	rec := newBenchRecorder()
+	// 0-10 s: answers of 1..4 ms; 10-20 s: nothing; 20-30 s: two slow answers.
+	for i := 1; i <= 4; i++ {
+		rec.latencies = append(rec.latencies, time.Duration(i)*time.Millisecond)
+		rec.doneAt = append(rec.doneAt, time.Duration(i)*time.Second)
+	}
+	rec.latencies = append(rec.latencies, 200*time.Millisecond, 100*time.Millisecond)
+	rec.doneAt = append(rec.doneAt, 25*time.Second, 21*time.Second)
+
+	got := intervalsOf(rec, 10*time.Second)
+	if len(got) != 3 {
+		t.Fatalf("%d windows, want 3: %+v", len(got), got)
+	}
+	want := []struct {
+		from, to     float64
+		answers      int
+		perS, p50, m float64
+	}{{0, 10, 4, 0.4, 2, 4}, {10, 20, 0, 0, 0, 0}, {20, 30, 2, 0.2, 100, 200}}
+	for i, w := range want {
+		g := got[i]
+		if g.FromS != w.from || g.ToS != w.to || g.Answers != w.answers || g.Throughput != w.perS || g.Latency.P50 != w.p50 || g.Latency.Max != w.m {
+			t.Errorf("window %d = %+v, want %+v", i, g, w)
+		}
+	}
+	if intervalsOf(rec, 0) != nil {
+		t.Error("--interval 0 gives windows")
+	}
+	// The summary's own percentiles still see every answer.
+	var sum benchSummary
+	sum.fill(rec, 30*time.Second)
+	if sum.Latency.Max != 200 || sum.Requests != 6 {
+		t.Errorf("summary after intervals: %+v", sum.Latency)
+	}
+}
+
 // gen-list writes a CSL file the CSL parser reads back whole: base rows and
 // synthetic ones, each synthetic entry with its own key.
 func TestGenListParses(t *testing.T) {
@@ -287,4 +323,24 @@ func benchListFiles(tb testing.TB) [][]string {
 		out = append(out, []string{filepath.Join(base, p)})
 	}
 	return out
+}
+
+func TestBenchFlagsRejectBadValues(t *testing.T) {
+	for _, args := range [][]string{
+		{},                                    // no key
+		{"--key", "k", "--server", "ftp://x"}, // not http
+		{"--key", "k", "--concurrency", "0"},
+		{"--key", "k", "--rate", "-1"},
+		{"--key", "k", "--interval", "-1s"},
+		{"--key", "k", "--duration", "0s"},
+		{"--key", "k", "extra"},
+	} {
+		if _, err := parseBenchFlags(args); err == nil {
+			t.Errorf("parseBenchFlags(%q) accepted", args)
+		}
+	}
+	o, err := parseBenchFlags([]string{"--key", "k", "--interval", "10s", "--server", "http://127.0.0.1:9/"})
+	if err != nil || o.interval != 10*time.Second || o.server != "http://127.0.0.1:9" {
+		t.Errorf("parseBenchFlags(valid) = %+v, %v", o, err)
+	}
 }
