@@ -13,7 +13,7 @@ func refKey(keyID, reference string) []byte { return cat(lp(keyID), []byte(refer
 
 // SaveScreening writes the screening, its case, the audit record and the
 // history the screening recorded in one transaction. Concurrent saves share a
-// commit through db.Batch.
+// commit (groupcommit.go).
 func (s *Store) SaveScreening(ctx context.Context, scr *screening.Screening, c *screening.Case, audit screening.AuditRecord) error {
 	if scr == nil || scr.ID == "" {
 		return screening.Errorf(screening.EINVALID, "a screening needs an id")
@@ -36,7 +36,8 @@ func (s *Store) SaveScreening(ctx context.Context, scr *screening.Screening, c *
 	var history []*pendingEntry
 	err = s.batch(ctx, "save screening "+scr.ID, func(tx *bolt.Tx) error {
 		// Everything is checked before anything is written: a refused save
-		// must leave no trace, and Batch rolls back only on error anyway.
+		// must leave no trace, and its group's transaction rolls back only
+		// on an error anyway.
 		sb := tx.Bucket(bScreening)
 		if sb.Get(id) != nil {
 			return screening.Errorf(screening.ECONFLICT, "screening %s exists", scr.ID)
