@@ -277,8 +277,8 @@ func runBench(ctx context.Context, o *benchOptions, progress io.Writer) (*benchS
 	default:
 		sum.Website = fmt.Sprintf("fetched %d times during the run", site.hits.Load()-fetchesBefore)
 	}
-	sum.Intervals = intervalsOf(rec, o.interval) // before fill sorts the latencies
 	sum.fill(rec, elapsed)
+	sum.Intervals = intervalsOf(rec, o.interval)
 	return sum, nil
 }
 
@@ -440,7 +440,7 @@ func (r *benchRecorder) answered(planned time.Time) {
 }
 
 // intervalsOf splits the answers into windows of length every by when they
-// came (nil when every is 0). It runs before fill sorts the latencies.
+// came (nil when every is 0).
 func intervalsOf(rec *benchRecorder, every time.Duration) []benchInterval {
 	if every <= 0 || len(rec.doneAt) == 0 {
 		return nil
@@ -482,11 +482,13 @@ func (s *benchSummary) fill(rec *benchRecorder, elapsed time.Duration) {
 	s.AimMet = s.Throughput >= 1000 && s.Latency.P99 < 20 && s.OK == s.Requests
 }
 
-// latencyOf gives percentiles in milliseconds (nearest rank).
+// latencyOf gives percentiles in milliseconds (nearest rank). It sorts a
+// copy: the recorder's latencies stay parallel to their answer times.
 func latencyOf(ds []time.Duration) benchLatency {
 	if len(ds) == 0 {
 		return benchLatency{}
 	}
+	ds = slices.Clone(ds)
 	slices.Sort(ds)
 	ms := func(d time.Duration) float64 { return math.Round(float64(d)/1e4) / 100 }
 	rank := func(p float64) time.Duration {

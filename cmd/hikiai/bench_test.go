@@ -123,13 +123,14 @@ func TestLatencyPercentiles(t *testing.T) {
 
 func TestIntervalsSplitAnswersByWhenTheyCame(t *testing.T) {
 	rec := newBenchRecorder()
-	// 0-10 s: answers of 1..4 ms; 10-20 s: nothing; 20-30 s: two slow answers.
+	// 0-10 s: answers of 1..4 ms; 10-20 s: nothing; 20-30 s: two slow answers,
+	// recorded first (workers merge in any order).
+	rec.latencies = append(rec.latencies, 200*time.Millisecond, 100*time.Millisecond)
+	rec.doneAt = append(rec.doneAt, 25*time.Second, 21*time.Second)
 	for i := 1; i <= 4; i++ {
 		rec.latencies = append(rec.latencies, time.Duration(i)*time.Millisecond)
 		rec.doneAt = append(rec.doneAt, time.Duration(i)*time.Second)
 	}
-	rec.latencies = append(rec.latencies, 200*time.Millisecond, 100*time.Millisecond)
-	rec.doneAt = append(rec.doneAt, 25*time.Second, 21*time.Second)
 
 	got := intervalsOf(rec, 10*time.Second)
 	if len(got) != 3 {
@@ -149,11 +150,15 @@ func TestIntervalsSplitAnswersByWhenTheyCame(t *testing.T) {
 	if intervalsOf(rec, 0) != nil {
 		t.Error("--interval 0 gives windows")
 	}
-	// The summary's own percentiles still see every answer.
+	// The summary's own percentiles see every answer, and computing them
+	// leaves the windows as they were.
 	var sum benchSummary
 	sum.fill(rec, 30*time.Second)
 	if sum.Latency.Max != 200 || sum.Requests != 6 {
-		t.Errorf("summary after intervals: %+v", sum.Latency)
+		t.Errorf("summary: %+v", sum.Latency)
+	}
+	if again := intervalsOf(rec, 10*time.Second); again[2].Latency.Max != 200 || again[0].Latency.Max != 4 {
+		t.Errorf("windows after the summary: %+v", again)
 	}
 }
 
