@@ -58,6 +58,10 @@ func openBackend(ctx context.Context, cfg Config, log *slog.Logger, lockWait tim
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", storePath(cfg), err)
 	}
+	if n := st.Replayed(); n > 0 {
+		// Only a stop without Close (a crash, SIGKILL) leaves saves in the journal.
+		log.Warn("the store was not closed cleanly: screenings acknowledged before the stop were recovered from its journal", slog.Int("screenings", n))
+	}
 	return &backend{store: st, cache: memcache.New(memcache.Options{MaxEntries: cfg.CacheEntries}), close: st.Close}, nil
 }
 

@@ -34,6 +34,9 @@ func TestAppendedBucketsFillTheirPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := st.settle(ctx); err != nil {
+		t.Fatal(err)
+	}
 	err = st.db.View(func(tx *bolt.Tx) error {
 		pageSize := st.db.Info().PageSize
 		for _, name := range [][]byte{bAudit, bScreening} {

@@ -130,7 +130,7 @@ func (s *Store) fetchHistory(ctx context.Context, picks [][]pick) ([][]screening
 		}
 	}
 	if needLog {
-		err := s.view(ctx, "read history", func(tx *bolt.Tx) error {
+		err := s.viewNow(ctx, "read history", func(tx *bolt.Tx) error {
 			c := tx.Bucket(bHistoryLog).Cursor() // one cursor: Get would make one per record
 			var key [8]byte
 			for i, ps := range picks {

@@ -30,10 +30,13 @@ func pendingEntryFor(kind, key, id string, at time.Time) screening.HistoryEntry 
 	return screening.HistoryEntry{Kind: kind, Key: key, ScreeningID: id, At: at, Name: "Acme " + id}
 }
 
-// committed counts the history records on disk, and the counterparties
-// SeenCounterparties reports.
+// committed counts the history records in bbolt once the saves made so far
+// are applied, and the counterparties SeenCounterparties reports.
 func committed(t *testing.T, st *Store) (history, seen int) {
 	t.Helper()
+	if err := st.settle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	err := st.db.View(func(tx *bolt.Tx) error {
 		history = tx.Bucket(bHistoryLog).Stats().KeyN
 		return nil
@@ -371,11 +374,13 @@ func TestPendingHistoryIsBounded(t *testing.T) {
 	}
 }
 
-// TestHistoryAfterACrash copies the store file while the store is still open
-// (what a killed process leaves behind) and opens the copy: the history of
-// a saved screening is there, and that of a screening never saved is not.
+// TestHistoryAfterACrash copies the store's files while the store is still
+// open (what a killed process leaves behind) and opens the copy: the history
+// of a saved screening is there, and that of a screening never saved is not.
+// The save is held in the journal, as a crash right after it would find it.
 func TestHistoryAfterACrash(t *testing.T) {
 	st := openTemp(t)
+	st.unapplied.paused.Store(true)
 	ctx := context.Background()
 	saved := pendingEntryFor(screening.HistoryProduct, "MC-5X200", "scr_saved", pendingBase)
 	unsaved := pendingEntryFor(screening.HistoryProduct, "MC-5X200", "scr_unsaved", pendingBase.Add(time.Minute))
@@ -393,14 +398,8 @@ func TestHistoryAfterACrash(t *testing.T) {
 	if _, err := st.RecordHistory(ctx, []screening.HistoryEntry{unsaved}, 10); err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(st.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
 	copyPath := filepath.Join(t.TempDir(), "crashed.db")
-	if err := os.WriteFile(copyPath, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	copyFiles(t, st.Path(), copyPath)
 	after := openAgain(t, copyPath)
 	got, err := after.RecordHistory(ctx, []screening.HistoryEntry{pendingEntryFor(screening.HistoryProduct, "MC-5X200", "scr_next", pendingBase.Add(time.Hour))}, 10)
 	if err != nil {
@@ -412,5 +411,25 @@ func TestHistoryAfterACrash(t *testing.T) {
 	}
 	if fmt.Sprint(ids) != "[scr_saved]" {
 		t.Errorf("after the crash a new screening sees %v, want [scr_saved]", ids)
+	}
+}
+
+// copyFiles copies the store at from (the bbolt file and the journal) to to,
+// as a crash leaves them.
+func copyFiles(t *testing.T, from, to string) {
+	t.Helper()
+	src, dst := journalPaths(from), journalPaths(to)
+	for i, p := range append([]string{from}, src[:]...) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		target := to
+		if i > 0 {
+			target = dst[i-1]
+		}
+		if err := os.WriteFile(target, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -50,7 +50,7 @@ func (s *Store) EnqueueDeliveries(ctx context.Context, ds []screening.Delivery, 
 			return screening.Errorf(screening.EINVALID, "delivery %d has no id", i)
 		}
 	}
-	return s.update(ctx, "enqueue deliveries", func(tx *bolt.Tx) error {
+	return s.updateNow(ctx, "enqueue deliveries", func(tx *bolt.Tx) error {
 		db := tx.Bucket(bDelivery)
 		for i := range ds {
 			if db.Get([]byte(ds[i].ID)) != nil {
@@ -67,7 +67,7 @@ func (s *Store) EnqueueDeliveries(ctx context.Context, ds []screening.Delivery, 
 // OutboxCursor returns the audit sequence the dispatcher has read up to.
 func (s *Store) OutboxCursor(ctx context.Context) (uint64, error) {
 	var cur uint64
-	err := s.view(ctx, "outbox cursor", func(tx *bolt.Tx) error {
+	err := s.viewNow(ctx, "outbox cursor", func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bMeta).Get(outboxCursor); len(v) == 8 {
 			cur = binary.BigEndian.Uint64(v)
 		}
@@ -81,7 +81,7 @@ func (s *Store) OutboxCursor(ctx context.Context) (uint64, error) {
 func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]screening.Delivery, error) {
 	limit = pageSize(limit)
 	var out []screening.Delivery
-	err := s.update(ctx, "claim deliveries", func(tx *bolt.Tx) error {
+	err := s.updateNow(ctx, "claim deliveries", func(tx *bolt.Tx) error {
 		out = nil
 		db := tx.Bucket(bDelivery)
 		until := timeKey(now)
@@ -121,7 +121,7 @@ func (s *Store) UpdateDelivery(ctx context.Context, d *screening.Delivery) error
 	if d == nil || d.ID == "" {
 		return screening.Errorf(screening.EINVALID, "a delivery needs an id")
 	}
-	return s.update(ctx, "update delivery "+d.ID, func(tx *bolt.Tx) error {
+	return s.updateNow(ctx, "update delivery "+d.ID, func(tx *bolt.Tx) error {
 		var old screening.Delivery
 		found, err := getJSON(tx.Bucket(bDelivery), []byte(d.ID), &old)
 		if err != nil {
@@ -138,7 +138,7 @@ func (s *Store) UpdateDelivery(ctx context.Context, d *screening.Delivery) error
 func (s *Store) Deliveries(ctx context.Context, webhookID string, limit int) ([]screening.Delivery, error) {
 	limit = pageSize(limit)
 	var out []screening.Delivery
-	err := s.view(ctx, "list deliveries", func(tx *bolt.Tx) error {
+	err := s.viewNow(ctx, "list deliveries", func(tx *bolt.Tx) error {
 		db := tx.Bucket(bDelivery)
 		return walkDesc(tx.Bucket(bDeliveryHook), lp(webhookID), nil, nil, func(rest, _ []byte) (bool, error) {
 			var d screening.Delivery

@@ -27,7 +27,7 @@ func (s *Store) PutSuppression(ctx context.Context, sup screening.Suppression, a
 // Suppressions returns the suppressions of one counterparty, by entry key.
 func (s *Store) Suppressions(ctx context.Context, counterpartyKey string) ([]screening.Suppression, error) {
 	var out []screening.Suppression
-	err := s.view(ctx, "list suppressions", func(tx *bolt.Tx) error {
+	err := s.viewNow(ctx, "list suppressions", func(tx *bolt.Tx) error {
 		return walkAsc(tx.Bucket(bSuppression), lp(counterpartyKey), nil, func(_, v []byte) (bool, error) {
 			var sup screening.Suppression
 			if err := json.Unmarshal(v, &sup); err != nil {
@@ -70,7 +70,7 @@ func (s *Store) CreateKey(ctx context.Context, k *screening.APIKey, audit screen
 // KeyByHash finds a key by the hash of its secret.
 func (s *Store) KeyByHash(ctx context.Context, hash string) (*screening.APIKey, error) {
 	var out screening.APIKey
-	err := s.view(ctx, "get key by hash", func(tx *bolt.Tx) error {
+	err := s.viewNow(ctx, "get key by hash", func(tx *bolt.Tx) error {
 		id := tx.Bucket(bKeyHash).Get([]byte(hash))
 		if id == nil {
 			return screening.Errorf(screening.ENOTFOUND, "no key with this secret")
@@ -90,7 +90,7 @@ func (s *Store) KeyByHash(ctx context.Context, hash string) (*screening.APIKey, 
 // Keys lists every key, oldest first (then by id).
 func (s *Store) Keys(ctx context.Context) ([]*screening.APIKey, error) {
 	var out []*screening.APIKey
-	err := s.view(ctx, "list keys", func(tx *bolt.Tx) error {
+	err := s.viewNow(ctx, "list keys", func(tx *bolt.Tx) error {
 		return walkOldest(tx, bKeyAt, bKey, func(data []byte) error {
 			var k screening.APIKey
 			if err := json.Unmarshal(data, &k); err != nil {
@@ -163,7 +163,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w *screening.Webhook, audit s
 // Webhooks lists every webhook, oldest first.
 func (s *Store) Webhooks(ctx context.Context) ([]*screening.Webhook, error) {
 	var out []*screening.Webhook
-	err := s.view(ctx, "list webhooks", func(tx *bolt.Tx) error {
+	err := s.viewNow(ctx, "list webhooks", func(tx *bolt.Tx) error {
 		return walkOldest(tx, bWebhookAt, bWebhook, func(data []byte) error {
 			var w screening.Webhook
 			if err := json.Unmarshal(data, &w); err != nil {
@@ -179,7 +179,7 @@ func (s *Store) Webhooks(ctx context.Context) ([]*screening.Webhook, error) {
 // Webhook returns one webhook.
 func (s *Store) Webhook(ctx context.Context, id string) (*screening.Webhook, error) {
 	var out screening.Webhook
-	err := s.view(ctx, "get webhook", func(tx *bolt.Tx) error {
+	err := s.viewNow(ctx, "get webhook", func(tx *bolt.Tx) error {
 		found, err := getJSON(tx.Bucket(bWebhook), []byte(id), &out)
 		if err == nil && !found {
 			return screening.Errorf(screening.ENOTFOUND, "webhook %s not found", id)

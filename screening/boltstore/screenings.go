@@ -11,9 +11,11 @@ import (
 
 func refKey(keyID, reference string) []byte { return cat(lp(keyID), []byte(reference)) }
 
-// SaveScreening writes the screening, its case, the audit record and the
-// history the screening recorded in one transaction. Concurrent saves share a
-// commit (groupcommit.go).
+// SaveScreening makes the screening, its case, the audit record and the
+// history the screening recorded durable together: one journal record,
+// synced before it returns, shared with concurrent saves (journal.go). The
+// applier writes them into bbolt in one transaction shortly after; reads
+// wait for that (apply.go).
 func (s *Store) SaveScreening(ctx context.Context, scr *screening.Screening, c *screening.Case, audit screening.AuditRecord) error {
 	if scr == nil || scr.ID == "" {
 		return screening.Errorf(screening.EINVALID, "a screening needs an id")
@@ -21,67 +23,39 @@ func (s *Store) SaveScreening(ctx context.Context, scr *screening.Screening, c *
 	if c != nil && c.ID == "" {
 		return screening.Errorf(screening.EINVALID, "a case needs an id")
 	}
-	scrJSON, err := json.Marshal(scr)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("boltstore: save screening %s: %w", scr.ID, err)
+	}
+	sv := &savedScreening{scr: keysOf(scr), audit: audit, settled: make(chan struct{})}
+	var err error
+	if sv.scrJSON, err = json.Marshal(scr); err != nil {
 		return fmt.Errorf("boltstore: encode screening %s: %w", scr.ID, err)
 	}
-	var caseJSON []byte
 	if c != nil {
-		if caseJSON, err = json.Marshal(c); err != nil {
+		if sv.caseJSON, err = json.Marshal(c); err != nil {
 			return fmt.Errorf("boltstore: encode case %s: %w", c.ID, err)
 		}
 	}
-	id := []byte(scr.ID)
-	at := timeKey(scr.ScreenedAt)
-	var history []*pendingEntry
-	err = s.batch(ctx, "save screening "+scr.ID, func(tx *bolt.Tx) error {
-		// Everything is checked before anything is written: a refused save
-		// must leave no trace, and its group's transaction rolls back only
-		// on an error anyway.
-		sb := tx.Bucket(bScreening)
-		if sb.Get(id) != nil {
-			return screening.Errorf(screening.ECONFLICT, "screening %s exists", scr.ID)
-		}
-		if scr.Reference != "" && tx.Bucket(bScreeningRef).Get(refKey(scr.KeyID, scr.Reference)) != nil {
-			return screening.Errorf(screening.ECONFLICT, "reference %q was already used by this key", scr.Reference)
-		}
-		if c != nil && tx.Bucket(bCase).Get([]byte(c.ID)) != nil {
-			return screening.Errorf(screening.ECONFLICT, "case %s exists", c.ID)
-		}
-		puts := []put{
-			{bScreening, id, scrJSON},
-			{bScreeningAt, cat(at, id), nil},
-			{bScreeningKey, cat(lp(scr.KeyID), at, id), nil},
-			{bScreeningCus, cat(lp(scr.CustomerKey), at, id), nil},
-		}
-		if scr.Reference != "" {
-			puts = append(puts, put{bScreeningRef, refKey(scr.KeyID, scr.Reference), id})
-		}
-		for _, p := range puts {
-			if err := writeBucket(tx, p.bucket).Put(p.key, nonNil(p.value)); err != nil {
-				return err
-			}
-		}
-		if c != nil {
-			if err := appendBucket(tx, bCase).Put([]byte(c.ID), caseJSON); err != nil {
-				return err
-			}
-			if err := putCaseIndex(tx, c); err != nil {
-				return err
-			}
-		}
-		// The history this screening recorded commits with it (historyindex.go).
-		history = s.history.forScreening(scr.ID)
-		if err := writePending(tx, history); err != nil {
-			return err
-		}
-		_, err := s.appendAudit(tx, audit)
-		return err
-	})
-	if err != nil {
-		return err
+	if c != nil {
+		cc := *c // the caller may change c after; the index keys use its fields
+		sv.c = &cc
 	}
-	s.history.committed(history)
+	if err := s.reserve(ctx, sv); err != nil {
+		return s.fail("save screening "+scr.ID, err)
+	}
+	// The history this screening recorded is saved with it (historyindex.go).
+	sv.history = s.history.forScreening(scr.ID)
+	payload, err := encodeSave(sv)
+	if err == nil {
+		err = s.journal.append(frame(payload), func() { s.unapplied.confirm(sv) })
+		if err != nil {
+			err = journalErr(err)
+		}
+	}
+	if err != nil {
+		s.unapplied.fail(sv)
+		return s.fail("save screening "+scr.ID, err)
+	}
 	return nil
 }
 
@@ -113,10 +87,25 @@ func (s *Store) Screening(ctx context.Context, id string) (*screening.Screening,
 	return &out, nil
 }
 
-// ScreeningByReference returns the screening keyID made with reference.
+// ScreeningByReference returns the screening keyID made with reference. It is
+// on the hot path (every ERP retry), so it looks at the unapplied saves
+// instead of waiting for them to be applied.
 func (s *Store) ScreeningByReference(ctx context.Context, keyID, reference string) (*screening.Screening, error) {
 	var out screening.Screening
-	err := s.view(ctx, "get screening by reference", func(tx *bolt.Tx) error {
+	sv, err := s.unapplied.byReference(ctx, refKey(keyID, reference))
+	if err != nil {
+		return nil, fmt.Errorf("boltstore: get screening by reference: %w", err)
+	}
+	if sv != nil {
+		// A copy: the caller may change what it gets.
+		if err := json.Unmarshal(sv.scrJSON, &out); err != nil {
+			return nil, fmt.Errorf("boltstore: decode screening %s: %w", sv.scr.ID, err)
+		}
+		return &out, nil
+	}
+	// A save applied between the look-up above and this read is in bbolt by
+	// now: it leaves the unapplied saves only after its commit.
+	err = s.viewNow(ctx, "get screening by reference", func(tx *bolt.Tx) error {
 		id := tx.Bucket(bScreeningRef).Get(refKey(keyID, reference))
 		if id == nil {
 			return screening.Errorf(screening.ENOTFOUND, "no screening with reference %q", reference)

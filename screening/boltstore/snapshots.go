@@ -144,7 +144,7 @@ func (s *Store) SaveSnapshot(ctx context.Context, snap *screening.ListSnapshot, 
 func (s *Store) Snapshot(ctx context.Context, source string) (*screening.ListSnapshot, error) {
 	var meta snapMeta
 	var chunks [][]byte
-	err := s.view(ctx, "get snapshot "+source, func(tx *bolt.Tx) error {
+	err := s.viewNow(ctx, "get snapshot "+source, func(tx *bolt.Tx) error {
 		found, err := getJSON(tx.Bucket(bSnapshot), []byte(source), &meta)
 		if err != nil {
 			return err
@@ -181,7 +181,7 @@ func (s *Store) Snapshot(ctx context.Context, source string) (*screening.ListSna
 // entries.
 func (s *Store) Snapshots(ctx context.Context) ([]screening.ListSnapshot, error) {
 	var out []screening.ListSnapshot
-	err := s.view(ctx, "list snapshots", func(tx *bolt.Tx) error {
+	err := s.viewNow(ctx, "list snapshots", func(tx *bolt.Tx) error {
 		return walkAsc(tx.Bucket(bSnapshot), nil, nil, func(_, v []byte) (bool, error) {
 			var meta snapMeta
 			if err := json.Unmarshal(v, &meta); err != nil {

@@ -7,6 +7,10 @@
 // fixed-width time, then the id), so that every list is a cursor walk. See
 // the bucket table below. History is the exception: an append-only log
 // indexed in memory (historyindex.go).
+//
+// Screening saves reach the file through a journal: durable once appended
+// there, written into bbolt shortly after, many per transaction (journal.go,
+// apply.go). Reads of screenings, cases and the audit trail wait for that.
 package boltstore
 
 import (
@@ -86,6 +90,10 @@ type Store struct {
 	watch     *fanout
 	history   *historyIndex
 	commits   groupCommit
+	journal   *journal
+	unapplied *unappliedSaves
+	turned    *turnedFile   // the applier's: a journal file waiting to be emptied
+	replayed  int           // saves found in the journal at open
 	nextSeq   atomic.Uint64 // the last history log number given out
 	stopFlush chan struct{}
 	flushDone chan struct{}
@@ -134,14 +142,33 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, now: opts.Now, watch: newFanout(), history: newHistoryIndex(),
-		stopFlush: make(chan struct{}), flushDone: make(chan struct{})}
-	if err := s.loadHistory(); err != nil {
+		unapplied: newUnappliedSaves(), stopFlush: make(chan struct{}), flushDone: make(chan struct{})}
+	// Saves acknowledged before a crash go into bbolt before the history
+	// index is built from it.
+	j, frames, err := openJournal(path)
+	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
+	s.journal = j
+	if err := s.replayJournal(frames); err != nil {
+		_ = j.close(false)
+		_ = db.Close()
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	if err := s.loadHistory(); err != nil {
+		_ = j.close(false)
+		_ = db.Close()
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	go s.applyLoop()
 	go s.flushLoop(s.stopFlush, s.flushDone)
 	return s, nil
 }
+
+// Replayed is the number of saves Open found in the journal and wrote into
+// the store: acknowledged before a crash (or a failed apply) and not applied.
+func (s *Store) Replayed() int { return s.replayed }
 
 // Path is the file the store lives in.
 func (s *Store) Path() string { return s.path }
@@ -151,12 +178,18 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.watch.close()
+		// Saves stop, the applier writes what the journal holds into bbolt,
+		// and only then are the journal files emptied.
+		s.journal.stopAppends()
+		close(s.unapplied.stop)
+		<-s.unapplied.done
+		journalErr := s.journal.close(s.unapplied.allApplied())
 		close(s.stopFlush)
 		<-s.flushDone
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		flushErr := s.flushHistory(ctx, time.Now().Add(time.Hour))
-		s.closeErr = errors.Join(flushErr, s.db.Close())
+		s.closeErr = errors.Join(journalErr, flushErr, s.db.Close())
 	})
 	return s.closeErr
 }
@@ -166,7 +199,22 @@ func (s *Store) Ping(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.fail("ping", s.db.View(func(*bolt.Tx) error { return nil }))
+	if err := s.fail("ping", s.db.View(func(*bolt.Tx) error { return nil })); err != nil {
+		return err
+	}
+	s.unapplied.mu.Lock()
+	applyErr := s.unapplied.err
+	s.unapplied.mu.Unlock()
+	if applyErr != nil {
+		return fmt.Errorf("boltstore: ping: %w", errApply(applyErr))
+	}
+	s.journal.wmu.Lock()
+	broken := s.journal.broken
+	s.journal.wmu.Unlock()
+	if broken != nil {
+		return fmt.Errorf("boltstore: ping: %w", screening.Errorf(screening.EUNAVAILABLE, "%v", broken))
+	}
+	return nil
 }
 
 // fail wraps err with the operation. A closed database is EUNAVAILABLE;
@@ -181,8 +229,21 @@ func (s *Store) fail(op string, err error) error {
 	return fmt.Errorf("boltstore: %s: %w", op, err)
 }
 
-// view and update run fn after checking ctx; bbolt itself takes no context.
+// view and update run fn after checking ctx (bbolt itself takes no
+// context) and after every save acknowledged so far is applied (apply.go),
+// so that reads and other writes see the saves and the audit chain stays in
+// the order of the acknowledgements.
 func (s *Store) view(ctx context.Context, op string, fn func(tx *bolt.Tx) error) error {
+	if err := s.settle(ctx); err != nil {
+		return fmt.Errorf("boltstore: %s: %w", op, err)
+	}
+	return s.viewNow(ctx, op, fn)
+}
+
+// viewNow is view without waiting for unapplied saves, for reads of what
+// saves do not write (keys, suppressions, lists) or that look at the
+// unapplied saves themselves, on the screening hot path.
+func (s *Store) viewNow(ctx context.Context, op string, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("boltstore: %s: %w", op, err)
 	}
@@ -190,6 +251,15 @@ func (s *Store) view(ctx context.Context, op string, fn func(tx *bolt.Tx) error)
 }
 
 func (s *Store) update(ctx context.Context, op string, fn func(tx *bolt.Tx) error) error {
+	if err := s.settle(ctx); err != nil {
+		return fmt.Errorf("boltstore: %s: %w", op, err)
+	}
+	return s.updateNow(ctx, op, fn)
+}
+
+// updateNow is update without waiting for unapplied saves, for writes that
+// neither read what saves write nor append to the audit trail (the outbox).
+func (s *Store) updateNow(ctx context.Context, op string, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("boltstore: %s: %w", op, err)
 	}

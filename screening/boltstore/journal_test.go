@@ -1,0 +1,357 @@
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hikiai/hikiai/screening"
+	bolt "go.etcd.io/bbolt"
+)
+
+// journalSave saves screening id with a reference, a case for every other
+// one, and a history entry recorded first, as the engine does.
+func journalSave(t *testing.T, st *Store, i int) {
+	t.Helper()
+	ctx := context.Background()
+	id := fmt.Sprintf("scr_%03d", i)
+	at := pendingBase.Add(time.Duration(i) * time.Second)
+	if _, err := st.RecordHistory(ctx, []screening.HistoryEntry{pendingEntryFor(screening.HistoryProduct, "MC-5X200", id, at)}, 10); err != nil {
+		t.Fatal(err)
+	}
+	s := &screening.Screening{Result: screening.Result{ID: id, Reference: "INQ-" + id, ScreenedAt: at, Score: i}, KeyID: "key_1", CustomerKey: "acme"}
+	var c *screening.Case
+	if i%2 == 0 {
+		c = &screening.Case{ID: "case_" + id, ScreeningID: id, Status: screening.CaseOpen, Level: screening.LevelHigh,
+			CustomerKey: "acme", CreatedAt: at, UpdatedAt: at, Version: 1}
+		s.CaseID = c.ID
+	}
+	if err := st.SaveScreening(ctx, s, c, screening.NewAuditRecord(at, screening.AuditScreening, "key_1", id, map[string]int{"i": i})); err != nil {
+		t.Fatalf("save %s: %v", id, err)
+	}
+}
+
+// checkSaved reads back what journalSave wrote for 0..n-1.
+func checkSaved(t *testing.T, st *Store, n int) {
+	t.Helper()
+	ctx := context.Background()
+	for i := range n {
+		id := fmt.Sprintf("scr_%03d", i)
+		s, err := st.Screening(ctx, id)
+		if err != nil || s.Score != i {
+			t.Fatalf("Screening(%s) = %+v, %v", id, s, err)
+		}
+		if r, err := st.ScreeningByReference(ctx, "key_1", "INQ-"+id); err != nil || r.ID != id {
+			t.Fatalf("ScreeningByReference(INQ-%s) = %+v, %v", id, r, err)
+		}
+		if i%2 == 0 {
+			if _, err := st.Case(ctx, "case_"+id); err != nil {
+				t.Fatalf("Case(case_%s): %v", id, err)
+			}
+		}
+	}
+	list, _, err := st.ListScreenings(ctx, screening.ScreeningFilter{CustomerKey: "acme", Limit: 500})
+	if err != nil || len(list) != n {
+		t.Fatalf("ListScreenings = %d, %v; want %d", len(list), err, n)
+	}
+	cases, _, err := st.ListCases(ctx, screening.CaseFilter{Status: screening.CaseOpen, Limit: 500})
+	if err != nil || len(cases) != (n+1)/2 {
+		t.Fatalf("ListCases = %d, %v; want %d", len(cases), err, (n+1)/2)
+	}
+	audit, err := st.Audit(ctx, screening.AuditFilter{Limit: 1000})
+	if err != nil || len(audit) != n {
+		t.Fatalf("Audit = %d records, %v; want %d", len(audit), err, n)
+	}
+	var prev *screening.AuditRecord
+	for i := range audit {
+		r := audit[i]
+		want := r
+		want.Seal(prev)
+		if r.Hash != want.Hash || r.Seq != uint64(i+1) {
+			t.Fatalf("audit record %d does not chain: %+v", i, r)
+		}
+		prev = &audit[i]
+	}
+	if h, _ := committed(t, st); h != n {
+		t.Fatalf("%d history records in bbolt, want %d", h, n)
+	}
+}
+
+// TestJournalReplaysAcknowledgedSaves holds saves in the journal, as a crash
+// right after their acknowledgement would find them, and opens a copy of the
+// files: everything is there, the audit chain holds, references stay taken,
+// and the journal is empty after the replay.
+func TestJournalReplaysAcknowledgedSaves(t *testing.T) {
+	st := openTemp(t)
+	st.unapplied.paused.Store(true)
+	const n = 40
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { journalSave(t, st, i) })
+	}
+	wg.Wait()
+	var inBolt int
+	_ = st.db.View(func(tx *bolt.Tx) error { inBolt = tx.Bucket(bScreening).Stats().KeyN; return nil })
+	if inBolt != 0 {
+		t.Fatalf("%d screenings in bbolt while the applier is paused, want 0", inBolt)
+	}
+
+	path := filepath.Join(t.TempDir(), "crashed.db")
+	copyFiles(t, st.Path(), path)
+	after := openAgain(t, path)
+	if after.Replayed() != n {
+		t.Errorf("Replayed() = %d, want %d", after.Replayed(), n)
+	}
+	checkSaved(t, after, n)
+	ctx := context.Background()
+	dup := &screening.Screening{Result: screening.Result{ID: "scr_new", Reference: "INQ-scr_000", ScreenedAt: pendingBase}, KeyID: "key_1"}
+	if err := after.SaveScreening(ctx, dup, nil, screening.NewAuditRecord(pendingBase, screening.AuditScreening, "key_1", "scr_new", nil)); screening.ErrorCode(err) != screening.ECONFLICT {
+		t.Errorf("reusing a replayed reference: %v, want ECONFLICT", err)
+	}
+	for _, p := range journalPaths(path) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, frames, _ := parseJournal(data); len(frames) != 0 {
+			t.Errorf("%s still holds %d saves after the replay", filepath.Base(p), len(frames))
+		}
+	}
+
+	// Replaying the same journal over a file that has the saves already
+	// (a crash after the apply, before the journal was emptied) adds nothing.
+	again := filepath.Join(t.TempDir(), "again.db")
+	copyFiles(t, st.Path(), again)
+	if err := os.Remove(again); err != nil {
+		t.Fatal(err)
+	}
+	if err := after.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(again, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checkSaved(t, openAgain(t, again), n)
+}
+
+// TestJournalTornTail cuts the journal in the middle of its last save (a
+// crash during the write, which was never acknowledged) and adds garbage
+// after another: the whole saves before the cut are replayed, nothing else.
+func TestJournalTornTail(t *testing.T) {
+	for _, damage := range []string{"cut", "garbage", "bit flip"} {
+		t.Run(damage, func(t *testing.T) {
+			st := openTemp(t)
+			st.unapplied.paused.Store(true)
+			for i := range 3 {
+				journalSave(t, st, i)
+			}
+			path := filepath.Join(t.TempDir(), "crashed.db")
+			copyFiles(t, st.Path(), path)
+			jp := journalPaths(path)[0]
+			data, err := os.ReadFile(jp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, frames, ok := parseJournal(data)
+			if !ok || len(frames) != 3 {
+				t.Fatalf("journal holds %d saves (header ok %v), want 3", len(frames), ok)
+			}
+			lastLen := frameHeader + len(frames[2])
+			switch damage {
+			case "cut":
+				data = data[:len(data)-lastLen/2]
+			case "garbage":
+				data = append(data[:len(data)-lastLen], bytes.Repeat([]byte{0xff}, 100)...)
+			case "bit flip":
+				data[len(data)-10] ^= 0x01
+			}
+			if err := os.WriteFile(jp, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			after := openAgain(t, path)
+			checkSaved(t, after, 2)
+			if _, err := after.Screening(context.Background(), "scr_002"); screening.ErrorCode(err) != screening.ENOTFOUND {
+				t.Errorf("the torn save: %v, want ENOTFOUND", err)
+			}
+		})
+	}
+}
+
+// TestJournalFilesReplayInGenerationOrder writes the newer generation into
+// the first file: replay still goes oldest first.
+func TestJournalFilesReplayInGenerationOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hikiai.db")
+	write := func(file int, gen uint64, payloads ...string) {
+		var h [journalHeader]byte
+		copy(h[:4], journalMagic)
+		binary.BigEndian.PutUint64(h[4:12], gen)
+		binary.BigEndian.PutUint32(h[12:16], crc32.Checksum(h[:12], castagnoli))
+		data := h[:]
+		for _, p := range payloads {
+			data = append(data, frame([]byte(p))...)
+		}
+		if err := os.WriteFile(journalPaths(path)[file], data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(0, 8, "c", "d")
+	write(1, 7, "a", "b")
+	j, frames, err := openJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.close(false)
+	if got := fmt.Sprintf("%s", frames); got != "[a b c d]" {
+		t.Errorf("frames = %s, want [a b c d]", got)
+	}
+	if j.gen != 8 {
+		t.Errorf("generation = %d, want 8", j.gen)
+	}
+}
+
+// TestUnappliedSavesCountAndAreRead checks the rules while saves wait for
+// the applier: a reused reference, id or case id is a conflict, the
+// idempotency look-up finds the save at once, and other reads wait until it
+// is applied.
+func TestUnappliedSavesCountAndAreRead(t *testing.T) {
+	st := openTemp(t)
+	st.unapplied.paused.Store(true)
+	journalSave(t, st, 0)
+	ctx := context.Background()
+	audit := screening.NewAuditRecord(pendingBase, screening.AuditScreening, "key_1", "x", nil)
+	cases := []struct {
+		name string
+		scr  *screening.Screening
+		c    *screening.Case
+	}{
+		{"same reference", &screening.Screening{Result: screening.Result{ID: "scr_x", Reference: "INQ-scr_000"}, KeyID: "key_1"}, nil},
+		{"same id", &screening.Screening{Result: screening.Result{ID: "scr_000"}, KeyID: "key_1"}, nil},
+		{"same case", &screening.Screening{Result: screening.Result{ID: "scr_y"}, KeyID: "key_1"}, &screening.Case{ID: "case_scr_000"}},
+	}
+	for _, tc := range cases {
+		if err := st.SaveScreening(ctx, tc.scr, tc.c, audit); screening.ErrorCode(err) != screening.ECONFLICT {
+			t.Errorf("%s: %v, want ECONFLICT", tc.name, err)
+		}
+	}
+	// The same reference under another key is another inquiry.
+	other := &screening.Screening{Result: screening.Result{ID: "scr_z", Reference: "INQ-scr_000"}, KeyID: "key_2"}
+	if err := st.SaveScreening(ctx, other, nil, audit); err != nil {
+		t.Errorf("same reference, other key: %v", err)
+	}
+	got, err := st.ScreeningByReference(ctx, "key_1", "INQ-scr_000")
+	if err != nil || got.ID != "scr_000" {
+		t.Fatalf("ScreeningByReference while unapplied = %+v, %v", got, err)
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := st.Screening(short, "scr_000"); err == nil {
+		t.Fatal("Screening answered while its save was unapplied and the applier paused; it must wait")
+	}
+	st.unapplied.paused.Store(false)
+	signal(st.unapplied.kick)
+	if s, err := st.Screening(ctx, "scr_000"); err != nil || s.ID != "scr_000" {
+		t.Fatalf("Screening after the apply = %+v, %v", s, err)
+	}
+	// Once applied, the conflicts come from bbolt.
+	for _, tc := range cases {
+		if err := st.SaveScreening(ctx, tc.scr, tc.c, audit); screening.ErrorCode(err) != screening.ECONFLICT {
+			t.Errorf("%s after the apply: %v, want ECONFLICT", tc.name, err)
+		}
+	}
+}
+
+// TestCloseAppliesAndEmptiesTheJournal: after Close, bbolt holds every save
+// and the journal files are empty, so the next open replays nothing.
+func TestCloseAppliesAndEmptiesTheJournal(t *testing.T) {
+	st := openTemp(t)
+	var wg sync.WaitGroup
+	for i := range 30 {
+		wg.Go(func() { journalSave(t, st, i) })
+	}
+	wg.Wait()
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range journalPaths(st.Path()) {
+		if fi, err := os.Stat(p); err != nil || fi.Size() != 0 {
+			t.Errorf("%s after Close: %v, %v; want empty", filepath.Base(p), fi, err)
+		}
+	}
+	s := &screening.Screening{Result: screening.Result{ID: "scr_late"}, KeyID: "key_1"}
+	err := st.SaveScreening(context.Background(), s, nil, screening.NewAuditRecord(pendingBase, screening.AuditScreening, "key_1", "scr_late", nil))
+	if screening.ErrorCode(err) != screening.EUNAVAILABLE {
+		t.Errorf("save after Close: %v, want EUNAVAILABLE", err)
+	}
+	checkSaved(t, openAgain(t, st.Path()), 30)
+}
+
+// TestFailedApplyLosesNothing breaks the audit head, so that applying fails:
+// the save was acknowledged and stays in the journal, reads and Ping answer
+// EUNAVAILABLE instead of stale data, and once the head is repaired the
+// applier retries and the save appears.
+func TestFailedApplyLosesNothing(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	if err := st.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put(auditHead, []byte{1}) }); err != nil {
+		t.Fatal(err)
+	}
+	journalSave(t, st, 0)
+	deadline := time.Now().Add(10 * time.Second)
+	for st.Ping(ctx) == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("Ping stayed green while the applier failed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := st.Ping(ctx); screening.ErrorCode(err) != screening.EUNAVAILABLE {
+		t.Errorf("Ping = %v, want EUNAVAILABLE", err)
+	}
+	if _, err := st.Screening(ctx, "scr_000"); screening.ErrorCode(err) != screening.EUNAVAILABLE {
+		t.Errorf("Screening while the applier fails = %v, want EUNAVAILABLE", err)
+	}
+	if err := st.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Delete(auditHead) }); err != nil {
+		t.Fatal(err)
+	}
+	for st.Ping(ctx) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the applier did not recover after the repair")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	checkSaved(t, st, 1)
+}
+
+// FuzzJournal feeds arbitrary bytes to the journal reader and the save
+// decoder: a damaged file must be read up to the damage, never panic.
+func FuzzJournal(f *testing.F) {
+	sv := &savedScreening{scrJSON: []byte(`{"id":"scr_1","reference":"R"}`), caseJSON: []byte(`{"id":"case_1"}`),
+		history: []*pendingEntry{{seq: 7, data: []byte("h")}}}
+	payload, err := encodeSave(sv)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var h [journalHeader]byte
+	copy(h[:4], journalMagic)
+	binary.BigEndian.PutUint32(h[12:16], crc32.Checksum(h[:12], castagnoli))
+	f.Add(append(h[:], frame(payload)...))
+	f.Add(h[:])
+	f.Add([]byte("HKJ1"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, frames, _ := parseJournal(data)
+		for _, fr := range frames {
+			_, _ = decodeSave(fr)
+		}
+		_, _ = decodeSave(data)
+	})
+}
