@@ -364,6 +364,9 @@ func (s *Store) applyOnce() error {
 			return err
 		}
 		u.mu.Lock()
+		// Cleared, not only sliced off: the array behind u.saves would keep
+		// the applied saves (and their JSON) alive until append replaces it.
+		clear(u.saves[:len(chunk)])
 		u.saves = u.saves[len(chunk):]
 		for _, sv := range chunk {
 			u.release(sv)
