@@ -382,7 +382,9 @@ func TestFaultKillUnderLoad(t *testing.T) {
 		defer faultStop(t, srv)
 		faultCheckDurable(t, srv.url, key, outcomes)
 		// Usually some saves were in the journal only (not yet in bbolt)
-		// when the kill came; the log says how many were recovered.
+		// when the kill came; the log says how many were recovered. It is
+		// read once the server has stopped writing it.
+		faultStop(t, srv)
 		for line := range strings.Lines(srv.logs.String()) {
 			if strings.Contains(line, "recovered from its journal") {
 				t.Logf("restart: %s", strings.TrimSpace(line))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -469,7 +470,9 @@ func (s *Store) replayJournal(frames [][]byte) error {
 			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("replay journal: %w", err)
+			// Refusing to start keeps the saves; the operator decides.
+			return fmt.Errorf("replay journal %s: %w (to start without the saves it holds, move the journal files aside)",
+				filepath.Base(s.journal.paths[0])+", "+filepath.Base(s.journal.paths[1]), err)
 		}
 	}
 	return s.journal.reset()

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hikiai/hikiai/screening"
 )
@@ -61,6 +62,8 @@ type journal struct {
 	size   [2]int64 // the end of each file
 	gen    uint64   // the generation of files[cur]
 	broken error    // a write or sync failed: nothing more is appended
+	// failed mirrors broken for Ping, which must not wait behind an fsync.
+	failed atomic.Pointer[error]
 	closed bool
 
 	qmu   sync.Mutex
@@ -254,6 +257,7 @@ func (j *journal) writeGroup(calls []*journalCall) error {
 		// so that its callers, who get an error, do not find it replayed.
 		_ = f.Truncate(at)
 		j.broken = fmt.Errorf("write journal %s: %w", j.paths[j.cur], err)
+		j.failed.Store(&j.broken)
 		return j.broken
 	}
 	j.size[j.cur] += int64(n)
@@ -291,6 +295,14 @@ func (j *journal) empty(i int) error {
 		return nil
 	}
 	return j.truncate(i)
+}
+
+// err is the write failure that stopped the journal, or nil.
+func (j *journal) err() error {
+	if p := j.failed.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // stopAppends makes every later append fail; a group being written finishes.

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -354,4 +355,65 @@ func FuzzJournal(f *testing.F) {
 		}
 		_, _ = decodeSave(data)
 	})
+}
+
+// TestUnreadableJournalStopsOpen: a save whose frame is whole (its checksum
+// holds) but cannot be decoded is not skipped. Open fails, names the journal
+// and leaves it as it was.
+func TestUnreadableJournalStopsOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hikiai.db")
+	var h [journalHeader]byte
+	copy(h[:4], journalMagic)
+	binary.BigEndian.PutUint64(h[4:12], 1)
+	binary.BigEndian.PutUint32(h[12:16], crc32.Checksum(h[:12], castagnoli))
+	data := append(h[:], frame([]byte("not a save"))...)
+	jp := journalPaths(path)[0]
+	if err := os.WriteFile(jp, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(path, Options{})
+	if err == nil {
+		st.Close()
+		t.Fatal("Open succeeded over a journal it could not read")
+	}
+	for _, want := range []string{"hikiai.db.journal-a", "move the journal files aside"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Open error %q does not say %q", err, want)
+		}
+	}
+	after, err := os.ReadFile(jp)
+	if err != nil || !bytes.Equal(after, data) {
+		t.Errorf("the journal changed after the failed open (%d bytes, %v)", len(after), err)
+	}
+}
+
+// TestJournalWriteFailure: once a journal write fails, saves answer
+// EUNAVAILABLE (never a success that is not on disk), Ping turns red, and
+// what was saved before stays readable.
+func TestJournalWriteFailure(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	journalSave(t, st, 0)
+	if err := st.settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st.journal.wmu.Lock()
+	for _, f := range st.journal.files { // both: the applier may turn at any time
+		_ = f.Close() // the next write fails
+	}
+	st.journal.wmu.Unlock()
+	s := &screening.Screening{Result: screening.Result{ID: "scr_lost", Reference: "INQ-lost", ScreenedAt: pendingBase}, KeyID: "key_1"}
+	err := st.SaveScreening(ctx, s, nil, screening.NewAuditRecord(pendingBase, screening.AuditScreening, "key_1", s.ID, nil))
+	if screening.ErrorCode(err) != screening.EUNAVAILABLE {
+		t.Fatalf("save after a failed write: %v, want EUNAVAILABLE", err)
+	}
+	if err := st.Ping(ctx); screening.ErrorCode(err) != screening.EUNAVAILABLE {
+		t.Errorf("Ping = %v, want EUNAVAILABLE", err)
+	}
+	if _, err := st.ScreeningByReference(ctx, "key_1", "INQ-lost"); screening.ErrorCode(err) != screening.ENOTFOUND {
+		t.Errorf("the failed save is visible: %v", err)
+	}
+	if got, err := st.Screening(ctx, "scr_000"); err != nil || got.ID != "scr_000" {
+		t.Errorf("the earlier save: %+v, %v", got, err)
+	}
 }

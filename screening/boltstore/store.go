@@ -208,10 +208,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	if applyErr != nil {
 		return fmt.Errorf("boltstore: ping: %w", errApply(applyErr))
 	}
-	s.journal.wmu.Lock()
-	broken := s.journal.broken
-	s.journal.wmu.Unlock()
-	if broken != nil {
+	if broken := s.journal.err(); broken != nil {
 		return fmt.Errorf("boltstore: ping: %w", screening.Errorf(screening.EUNAVAILABLE, "%v", broken))
 	}
 	return nil
