@@ -267,9 +267,11 @@ func (s *Store) applyLoop() {
 	u := s.unapplied
 	defer close(u.done)
 	for {
+		hurry := false
 		select {
 		case <-u.kick:
 		case <-u.urgent:
+			hurry = true
 		case <-u.stop:
 			s.applyLeft()
 			// Wake the readers still waiting: what is applied now is all
@@ -286,14 +288,16 @@ func (s *Store) applyLoop() {
 		if u.paused.Load() {
 			continue
 		}
-		// Gather the saves of a few milliseconds, so that they share pages.
-		t := time.NewTimer(applyDelay)
-		select {
-		case <-t.C:
-		case <-u.urgent:
-		case <-u.stop:
+		if !hurry {
+			// Gather the saves of applyDelay, so that they share pages.
+			t := time.NewTimer(applyDelay)
+			select {
+			case <-t.C:
+			case <-u.urgent:
+			case <-u.stop:
+			}
+			t.Stop()
 		}
-		t.Stop()
 		if err := s.applyOnce(); err != nil {
 			u.mu.Lock()
 			u.err = err

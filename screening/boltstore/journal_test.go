@@ -417,3 +417,30 @@ func TestJournalWriteFailure(t *testing.T) {
 		t.Errorf("the earlier save: %+v, %v", got, err)
 	}
 }
+
+// TestReadsHurryTheApplier: a read that finds saves unapplied while the
+// applier is idle gets them applied at once, not after the applier's
+// gathering delay.
+func TestReadsHurryTheApplier(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	for i := range 5 {
+		// A save the applier has been told of but skipped (paused), so that
+		// the read's request is the only thing that wakes it.
+		st.unapplied.paused.Store(true)
+		journalSave(t, st, i)
+		for len(st.unapplied.kick) > 0 {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(5 * time.Millisecond) // the applier is back in its wait
+		st.unapplied.paused.Store(false)
+		start := time.Now()
+		if _, err := st.Screening(ctx, fmt.Sprintf("scr_%03d", i)); err != nil {
+			t.Fatal(err)
+		}
+		// An apply of one save takes a few milliseconds; the delay is 100 ms.
+		if took := time.Since(start); took >= applyDelay {
+			t.Errorf("read %d waited %v for the apply, as long as the applier's delay (%v)", i, took, applyDelay)
+		}
+	}
+}
