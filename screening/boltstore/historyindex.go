@@ -48,9 +48,14 @@ const (
 	// writes them at once instead of leaving them to the flusher (a caller
 	// that records history much faster than it saves screenings).
 	maxPending = 100_000
-	// recentPerStripe bounds the committed entries kept in memory: 400
-	// per stripe, about 100,000 in all (some 50 MB).
-	recentPerStripe = 400
+	// recentPerStripe bounds the committed entries kept in memory: 50 per
+	// stripe, about 12,800 in all (some 6 MB). They are decoded, so full of
+	// pointers, and the garbage collector marks them every cycle: with 400
+	// per stripe (50 MB), each mark took 90-260 ms and the p99 at 500/s was
+	// 22-33 ms; with 50, 50-96 ms and 13.5-17 ms, and fetching the older
+	// entries from the log instead cost no measurable throughput
+	// (BENCHMARKS.md).
+	recentPerStripe = 50
 )
 
 // histRef is one entry in the index: pointer-free, so that millions of them
