@@ -22,9 +22,7 @@ const maxGroup = 256
 // gathered during one commit, so it grows with load and adds no delay when
 // the server is quiet.
 type groupCommit struct {
-	mu    sync.Mutex
-	queue []*groupCall
-	busy  bool // a goroutine is committing the queue
+	calls groupQueue[*groupCall]
 }
 
 type groupCall struct {
@@ -37,34 +35,52 @@ type groupCall struct {
 // the group's transaction rolls back and the others run again.
 func (g *groupCommit) run(db *bolt.DB, fn func(*bolt.Tx) error) error {
 	c := &groupCall{fn: fn, done: make(chan error, 1)}
-	g.mu.Lock()
-	g.queue = append(g.queue, c)
-	lead := !g.busy
-	g.busy = true
-	g.mu.Unlock()
-	if lead {
-		g.commitQueued(db)
+	if g.calls.join(c) {
+		g.calls.drain(maxGroup, func(calls []*groupCall) { commitGroup(db, calls) })
 	}
 	return <-c.done
 }
 
-// commitQueued commits what is queued now. If more arrived meanwhile, a new
-// goroutine carries on, so that this caller gets its answer after one commit.
-func (g *groupCommit) commitQueued(db *bolt.DB) {
-	g.mu.Lock()
-	n := min(len(g.queue), maxGroup)
-	calls := g.queue[:n:n]
-	g.queue = append([]*groupCall(nil), g.queue[n:]...)
-	g.mu.Unlock()
+// groupQueue is the leader-and-followers scheme of groupCommit and the
+// journal: a caller that finds nobody at work leads and handles the queue;
+// callers that arrive meanwhile queue up and are handled together next.
+type groupQueue[T any] struct {
+	mu    sync.Mutex
+	queue []T
+	busy  bool // a goroutine is handling the queue
+}
 
-	commitGroup(db, calls)
+// join queues c and reports whether the caller leads: it must then call drain.
+func (q *groupQueue[T]) join(c T) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.queue = append(q.queue, c)
+	lead := !q.busy
+	q.busy = true
+	return lead
+}
 
-	g.mu.Lock()
-	more := len(g.queue) > 0
-	g.busy = more
-	g.mu.Unlock()
+// drain hands what is queued now (at most limit; 0 means all) to handle.
+// If more arrived meanwhile, a new goroutine carries on, so that the leader
+// gets its answer after one round.
+func (q *groupQueue[T]) drain(limit int, handle func([]T)) {
+	q.mu.Lock()
+	n := len(q.queue)
+	if limit > 0 {
+		n = min(n, limit)
+	}
+	group := q.queue[:n:n]
+	q.queue = append([]T(nil), q.queue[n:]...)
+	q.mu.Unlock()
+
+	handle(group)
+
+	q.mu.Lock()
+	more := len(q.queue) > 0
+	q.busy = more
+	q.mu.Unlock()
 	if more {
-		go g.commitQueued(db)
+		go q.drain(limit, handle)
 	}
 }
 

@@ -47,9 +47,9 @@ func waitQueued(t *testing.T, g *groupCommit, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		g.mu.Lock()
-		got := len(g.queue)
-		g.mu.Unlock()
+		g.calls.mu.Lock()
+		got := len(g.calls.queue)
+		g.calls.mu.Unlock()
 		if got >= n {
 			return
 		}
@@ -98,9 +98,9 @@ func TestGroupCommitSharesOneTransaction(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	g.mu.Lock()
-	busy, queued := g.busy, len(g.queue)
-	g.mu.Unlock()
+	g.calls.mu.Lock()
+	busy, queued := g.calls.busy, len(g.calls.queue)
+	g.calls.mu.Unlock()
 	if busy || queued != 0 {
 		t.Errorf("after the last commit: busy %v, %d queued; want idle and empty", busy, queued)
 	}
@@ -206,9 +206,9 @@ func TestGroupCommitOnAClosedDatabase(t *testing.T) {
 	if !errors.Is(err, berrors.ErrDatabaseNotOpen) {
 		t.Fatalf("write on a closed database: %v, want ErrDatabaseNotOpen", err)
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.busy {
+	g.calls.mu.Lock()
+	defer g.calls.mu.Unlock()
+	if g.calls.busy {
 		t.Error("the group stays busy after a failed commit; the next write would wait forever")
 	}
 }

@@ -66,9 +66,7 @@ type journal struct {
 	failed atomic.Pointer[error]
 	closed bool
 
-	qmu   sync.Mutex
-	queue []*journalCall
-	busy  bool // a goroutine is writing the queue
+	calls groupQueue[*journalCall]
 }
 
 type journalCall struct {
@@ -193,40 +191,19 @@ func (j *journal) truncate(i int) error {
 
 // append writes frame and returns once it is synced. onDurable runs before
 // append returns, after the sync, in the order the frames are in the file.
+// Frames queued while a group is written go together in the next one
+// (groupQueue).
 func (j *journal) append(frame []byte, onDurable func()) error {
 	c := &journalCall{frame: frame, onDurable: onDurable, done: make(chan error, 1)}
-	j.qmu.Lock()
-	j.queue = append(j.queue, c)
-	lead := !j.busy
-	j.busy = true
-	j.qmu.Unlock()
-	if lead {
-		j.writeQueued()
+	if j.calls.join(c) {
+		j.calls.drain(0, func(calls []*journalCall) {
+			err := j.writeGroup(calls)
+			for _, c := range calls {
+				c.done <- err
+			}
+		})
 	}
 	return <-c.done
-}
-
-// writeQueued writes what is queued now as one group. If more arrived
-// meanwhile, a new goroutine carries on, so that this caller gets its answer
-// after one sync (the same scheme as groupcommit.go).
-func (j *journal) writeQueued() {
-	j.qmu.Lock()
-	calls := j.queue
-	j.queue = nil
-	j.qmu.Unlock()
-
-	err := j.writeGroup(calls)
-	for _, c := range calls {
-		c.done <- err
-	}
-
-	j.qmu.Lock()
-	more := len(j.queue) > 0
-	j.busy = more
-	j.qmu.Unlock()
-	if more {
-		go j.writeQueued()
-	}
 }
 
 func (j *journal) writeGroup(calls []*journalCall) error {
