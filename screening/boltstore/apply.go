@@ -368,6 +368,11 @@ func (s *Store) applyOnce() error {
 		if err != nil {
 			return err
 		}
+		// Before the progress signal: whoever settle releases finds the
+		// entries committed (and cached), not pending.
+		for _, sv := range chunk {
+			s.history.committed(sv.history)
+		}
 		u.mu.Lock()
 		// Cleared, not only sliced off: the array behind u.saves would keep
 		// the applied saves (and their JSON) alive until append replaces it.
@@ -381,9 +386,6 @@ func (s *Store) applyOnce() error {
 		close(u.progress)
 		u.progress = make(chan struct{})
 		u.mu.Unlock()
-		for _, sv := range chunk {
-			s.history.committed(sv.history)
-		}
 	}
 	return s.emptyTurned()
 }

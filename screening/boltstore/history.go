@@ -44,11 +44,13 @@ func validHistory(entries []screening.HistoryEntry) error {
 	return nil
 }
 
-// pick is one entry a look-up found: in memory (pending or recent), or
-// only in the log.
+// pick is one entry a look-up found: pending, cached (data holds a copy of
+// its record), or only in the log.
 type pick struct {
-	seq  uint64
-	pend *pendingEntry
+	seq    uint64
+	pend   *pendingEntry
+	data   string
+	cached bool
 }
 
 // RecordHistory makes the entries pending and returns, for each, the entries
@@ -97,7 +99,7 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 		othersOnly := entries[i].OthersOnly
 		for j := hi - 1; j >= lo && len(picks[i]) < limit; j-- {
 			if r := list[j]; r.screen != own && !(othersOnly && r.name == ownName) {
-				picks[i] = append(picks[i], pick{seq: r.seq, pend: st.data(r.seq)})
+				picks[i] = append(picks[i], st.pick(r.seq))
 			}
 		}
 		s.history.addPending(m) // the call's later entries see the earlier ones
@@ -118,29 +120,29 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 	return out, nil
 }
 
-// fetchHistory turns picks into entries: pending ones from memory, committed
-// ones from the log. A record that is gone by now (pruned or forgotten since
-// the pick) is left out.
+// fetchHistory turns picks into entries: pending ones from memory, cached
+// ones from their record's copy, the rest from the log. A record that is
+// gone by now (pruned or forgotten since the pick) is left out.
 func (s *Store) fetchHistory(ctx context.Context, picks [][]pick) ([][]screening.HistoryEntry, error) {
-	vals := make([][]string, len(picks))
 	needLog := false
 	for _, ps := range picks {
 		for _, p := range ps {
-			needLog = needLog || p.pend == nil
+			needLog = needLog || (p.pend == nil && !p.cached)
 		}
 	}
 	if needLog {
 		err := s.viewNow(ctx, "read history", func(tx *bolt.Tx) error {
 			c := tx.Bucket(bHistoryLog).Cursor() // one cursor: Get would make one per record
 			var key [8]byte
-			for i, ps := range picks {
-				vals[i] = make([]string, len(ps))
-				for j, p := range ps {
-					if p.pend == nil {
-						binary.BigEndian.PutUint64(key[:], p.seq)
-						if k, v := c.Seek(key[:]); bytes.Equal(k, key[:]) {
-							vals[i][j] = string(v)
-						}
+			for _, ps := range picks {
+				for j := range ps {
+					p := &ps[j]
+					if p.pend != nil || p.cached {
+						continue
+					}
+					binary.BigEndian.PutUint64(key[:], p.seq)
+					if k, v := c.Seek(key[:]); bytes.Equal(k, key[:]) {
+						p.data = string(v)
 					}
 				}
 			}
@@ -153,16 +155,16 @@ func (s *Store) fetchHistory(ctx context.Context, picks [][]pick) ([][]screening
 	out := make([][]screening.HistoryEntry, len(picks))
 	for i, ps := range picks {
 		l := make([]screening.HistoryEntry, 0, len(ps))
-		for j, p := range ps {
+		for _, p := range ps {
 			if p.pend != nil {
 				l = append(l, p.pend.entry)
 				continue
 			}
-			if vals[i][j] == "" {
+			if p.data == "" {
 				continue
 			}
 			l = append(l, screening.HistoryEntry{})
-			if err := decodeHistoryString(vals[i][j], &l[len(l)-1]); err != nil {
+			if err := decodeHistoryString(p.data, &l[len(l)-1]); err != nil {
 				return nil, fmt.Errorf("boltstore: history record %d: %w", p.seq, err)
 			}
 		}
@@ -240,8 +242,8 @@ func (s *Store) SeenCounterparties(ctx context.Context, since time.Time, fn func
 	prefix := kindKey(screening.HistoryCounterparty, "")
 	from := since.UnixNano()
 	type newest struct {
-		r    histRef
-		pend *pendingEntry
+		r histRef
+		p pick
 	}
 	var all []newest
 	for i := range s.history.stripes {
@@ -250,7 +252,7 @@ func (s *Store) SeenCounterparties(ctx context.Context, since time.Time, fn func
 		for kk, list := range st.byKey {
 			if strings.HasPrefix(kk, prefix) && len(list) > 0 && list[len(list)-1].at >= from {
 				r := list[len(list)-1]
-				all = append(all, newest{r, st.data(r.seq)})
+				all = append(all, newest{r, st.pick(r.seq)})
 			}
 		}
 		st.mu.Unlock()
@@ -261,7 +263,7 @@ func (s *Store) SeenCounterparties(ctx context.Context, since time.Time, fn func
 		all = all[len(page):]
 		picks := make([]pick, len(page))
 		for i, n := range page {
-			picks[i] = pick{seq: n.r.seq, pend: n.pend}
+			picks[i] = n.p
 		}
 		got, err := s.fetchHistory(ctx, [][]pick{picks})
 		if err != nil {
@@ -300,7 +302,7 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 			var kept []histRef // recorded since the flush: stays
 			for _, r := range list[:n] {
 				if st.pending[r.seq] == nil {
-					delete(st.recent, r.seq)
+					st.cache.forget(r.seq)
 					doomed = append(doomed, r.seq)
 				} else {
 					kept = append(kept, r)

@@ -48,14 +48,10 @@ const (
 	// writes them at once instead of leaving them to the flusher (a caller
 	// that records history much faster than it saves screenings).
 	maxPending = 100_000
-	// recentPerStripe bounds the committed entries kept in memory: 50 per
-	// stripe, about 12,800 in all (some 6 MB). They are decoded, so full of
-	// pointers, and the garbage collector marks them every cycle: with 400
-	// per stripe (50 MB), each mark took 90-260 ms and the p99 at 500/s was
-	// 22-33 ms; with 50, 50-96 ms and 13.5-17 ms, and fetching the older
-	// entries from the log instead cost no measurable throughput
-	// (BENCHMARKS.md).
-	recentPerStripe = 50
+	// cachePerStripe is the memory, in bytes, that keeps the encoded records
+	// of a stripe's newest committed entries (recordcache.go): 64 KiB, some
+	// 300 records, 16 MiB for the 256 stripes.
+	cachePerStripe = 64 << 10
 )
 
 // histRef is one entry in the index: pointer-free, so that millions of them
@@ -80,33 +76,22 @@ type stripe struct {
 	byKey   map[string][]histRef     // kind+NUL+key → entries, oldest first
 	pending map[uint64]*pendingEntry // by seq
 
-	// recent keeps the newest committed entries of the stripe decoded, a
-	// fixed number, first in first out. Look-ups read newest first, so most
-	// of what they need is here and is not fetched from the log again.
-	recent     map[uint64]*pendingEntry
-	recentRing []uint64
-	recentNext int
+	// cache keeps the records of the newest committed entries. Look-ups
+	// read newest first, so most of what they need is here and is not
+	// fetched from the log again.
+	cache recordCache
 }
 
-// data returns the entry of seq held in memory (pending or recent), or nil.
-func (st *stripe) data(seq uint64) *pendingEntry {
+// pick returns where a look-up finds the entry of seq: pending, in the
+// cache, or else in the log. The caller holds the stripe.
+func (st *stripe) pick(seq uint64) pick {
 	if e := st.pending[seq]; e != nil {
-		return e
+		return pick{seq: seq, pend: e}
 	}
-	return st.recent[seq]
-}
-
-// keepRecent puts a committed entry into the recent set, pushing out the
-// oldest one when full.
-func (st *stripe) keepRecent(e *pendingEntry) {
-	if len(st.recentRing) < recentPerStripe {
-		st.recentRing = append(st.recentRing, e.seq)
-	} else {
-		delete(st.recent, st.recentRing[st.recentNext])
-		st.recentRing[st.recentNext] = e.seq
-		st.recentNext = (st.recentNext + 1) % recentPerStripe
+	if data, ok := st.cache.get(seq); ok {
+		return pick{seq: seq, data: data, cached: true}
 	}
-	st.recent[e.seq] = e
+	return pick{seq: seq}
 }
 
 type historyIndex struct {
@@ -124,7 +109,7 @@ func newHistoryIndex() *historyIndex {
 	for i := range x.stripes {
 		x.stripes[i].byKey = map[string][]histRef{}
 		x.stripes[i].pending = map[uint64]*pendingEntry{}
-		x.stripes[i].recent = map[uint64]*pendingEntry{}
+		x.stripes[i].cache = newRecordCache(cachePerStripe / 2)
 	}
 	return x
 }
@@ -183,7 +168,7 @@ func cmpRef(a, b histRef) int {
 // removeRef takes the ref with seq out of its key's list; the caller holds
 // the stripe.
 func (st *stripe) removeRef(kk string, seq uint64) {
-	delete(st.recent, seq)
+	st.cache.forget(seq)
 	list := st.byKey[kk]
 	if i := slices.IndexFunc(list, func(r histRef) bool { return r.seq == seq }); i >= 0 {
 		list = slices.Delete(list, i, i+1)
@@ -218,7 +203,7 @@ func (x *historyIndex) committed(es []*pendingEntry) {
 		st := x.stripeOf(e.kindKey)
 		if st.pending[e.seq] == e { // not forgotten meanwhile
 			delete(st.pending, e.seq)
-			st.keepRecent(e)
+			st.cache.put(e.seq, e.data)
 		}
 	}
 	x.dropFromScreenings(es)
