@@ -26,6 +26,15 @@ type Check interface {
 	Run(ctx context.Context, in *Input) ([]Flag, error)
 }
 
+// Waiter is implemented by checks that may wait on I/O (the website check
+// fetches pages). They run on goroutines of their own; the others, which
+// only compute, run one after another on the caller's, since starting a
+// goroutine per check for microseconds of work only crowded the scheduler
+// at 1,000 screenings/s.
+type Waiter interface {
+	MayWait() bool
+}
+
 // Indexer is implemented by checks that compare across inquiries: History names
 // the entries this inquiry adds to the shared history, each with the window the
 // check wants to look at. The engine records them all in one step before any
@@ -230,7 +239,8 @@ func (e *Engine) forget(entries []HistoryEntry) {
 	}
 }
 
-// evaluate runs every check concurrently and grades the result.
+// evaluate runs every check and grades the result. Checks that may wait
+// run concurrently with the rest.
 func (e *Engine) evaluate(ctx context.Context, in *Input) *Screening {
 	type outcome struct {
 		flags []Flag
@@ -239,16 +249,24 @@ func (e *Engine) evaluate(ctx context.Context, in *Input) *Screening {
 	outcomes := make([]outcome, len(e.Checks))
 	ctx, cancel := context.WithTimeout(ctx, e.Settings.Scoring.CheckTimeout)
 	defer cancel()
+	run := func(i int, c Check) {
+		defer func() {
+			if r := recover(); r != nil {
+				outcomes[i].err = fmt.Errorf("check %s panicked: %v", c.Code(), r)
+			}
+		}()
+		outcomes[i].flags, outcomes[i].err = c.Run(ctx, in)
+	}
 	var wg sync.WaitGroup
 	for i, c := range e.Checks {
-		wg.Go(func() {
-			defer func() {
-				if r := recover(); r != nil {
-					outcomes[i].err = fmt.Errorf("check %s panicked: %v", c.Code(), r)
-				}
-			}()
-			outcomes[i].flags, outcomes[i].err = c.Run(ctx, in)
-		})
+		if w, ok := c.(Waiter); ok && w.MayWait() {
+			wg.Go(func() { run(i, c) })
+		}
+	}
+	for i, c := range e.Checks {
+		if w, ok := c.(Waiter); !ok || !w.MayWait() {
+			run(i, c)
+		}
 	}
 	wg.Wait()
 

@@ -272,6 +272,9 @@ func NewWebsiteCheck(s WebsiteSettings, freeMail []string, prober SiteProber, ca
 // Code implements Check.
 func (c *WebsiteCheck) Code() string { return CodeNoWebsite }
 
+// MayWait implements Waiter: a site not in the cache is fetched.
+func (c *WebsiteCheck) MayWait() bool { return true }
+
 // Shutdown stops new fetches and waits for running ones to finish; when ctx
 // ends first it cancels them, waits for them to return, and reports ctx's error.
 func (c *WebsiteCheck) Shutdown(ctx context.Context) error {
