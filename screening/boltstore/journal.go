@@ -44,6 +44,9 @@ const (
 	// maxFrame bounds one save: far above any real one (a screening is a few
 	// kilobytes), it stops a corrupt length from allocating gigabytes.
 	maxFrame = 64 << 20
+	// maxGroupBuf bounds the write buffer the journal keeps between groups;
+	// a larger group's buffer is dropped after its write.
+	maxGroupBuf = 1 << 20
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -65,6 +68,8 @@ type journal struct {
 	// failed mirrors broken for Ping, which must not wait behind an fsync.
 	failed atomic.Pointer[error]
 	closed bool
+	// groupBuf is the memory of the last group's write, reused (under wmu).
+	groupBuf []byte
 
 	calls groupQueue[*journalCall]
 }
@@ -143,10 +148,16 @@ func parseJournal(data []byte) (gen uint64, frames [][]byte, ok bool) {
 
 // frame wraps a payload for the journal.
 func frame(payload []byte) []byte {
-	out := make([]byte, frameHeader, frameHeader+len(payload))
-	binary.BigEndian.PutUint32(out[:4], uint32(len(payload)))
-	binary.BigEndian.PutUint32(out[4:8], crc32.Checksum(payload, castagnoli))
-	return append(out, payload...)
+	return seal(append(make([]byte, frameHeader, frameHeader+len(payload)), payload...))
+}
+
+// seal fills in the header of a frame whose payload follows its first
+// frameHeader bytes.
+func seal(fr []byte) []byte {
+	payload := fr[frameHeader:]
+	binary.BigEndian.PutUint32(fr[:4], uint32(len(payload)))
+	binary.BigEndian.PutUint32(fr[4:8], crc32.Checksum(payload, castagnoli))
+	return fr
 }
 
 // reset empties both files (their frames are in bbolt now) and starts the
@@ -215,14 +226,17 @@ func (j *journal) writeGroup(calls []*journalCall) error {
 	case j.broken != nil:
 		return j.broken
 	}
-	n := 0
-	for _, c := range calls {
-		n += len(c.frame)
+	buf := calls[0].frame
+	if len(calls) > 1 {
+		buf = j.groupBuf[:0] // reused: one group is written at a time (wmu)
+		for _, c := range calls {
+			buf = append(buf, c.frame...)
+		}
+		if cap(buf) <= maxGroupBuf {
+			j.groupBuf = buf
+		}
 	}
-	buf := make([]byte, 0, n)
-	for _, c := range calls {
-		buf = append(buf, c.frame...)
-	}
+	n := len(buf)
 	f, at := j.files[j.cur], j.size[j.cur]
 	_, err := f.WriteAt(buf, at)
 	if err == nil {
@@ -316,19 +330,20 @@ func (j *journal) closeFiles() error {
 	return errors.Join(errs...)
 }
 
-// encodeSave is the journal payload of one save: length-prefixed screening
-// JSON, case JSON (empty for none), audit JSON, then the history entries as
-// count and (seq, length-prefixed record) pairs.
+// encodeSave is the journal frame of one save. Its payload: length-prefixed
+// screening JSON, case JSON (empty for none), audit JSON, then the history
+// entries as count and (seq, length-prefixed record) pairs. It is built in
+// place behind the frame header, not copied into a frame after.
 func encodeSave(sv *savedScreening) ([]byte, error) {
 	audit, err := json.Marshal(sv.audit)
 	if err != nil {
 		return nil, fmt.Errorf("encode audit record: %w", err)
 	}
-	n := len(sv.scrJSON) + len(sv.caseJSON) + len(audit) + 32
+	n := frameHeader + len(sv.scrJSON) + len(sv.caseJSON) + len(audit) + 32
 	for _, h := range sv.history {
 		n += len(h.data) + 20
 	}
-	b := make([]byte, 0, n)
+	b := make([]byte, frameHeader, n)
 	b = appendLPBytes(b, sv.scrJSON)
 	b = appendLPBytes(b, sv.caseJSON)
 	b = appendLPBytes(b, audit)
@@ -337,7 +352,7 @@ func encodeSave(sv *savedScreening) ([]byte, error) {
 		b = binary.AppendUvarint(b, h.seq)
 		b = appendLPBytes(b, h.data)
 	}
-	return b, nil
+	return seal(b), nil
 }
 
 func appendLPBytes(b, field []byte) []byte {

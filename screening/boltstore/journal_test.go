@@ -338,14 +338,14 @@ func TestFailedApplyLosesNothing(t *testing.T) {
 func FuzzJournal(f *testing.F) {
 	sv := &savedScreening{scrJSON: []byte(`{"id":"scr_1","reference":"R"}`), caseJSON: []byte(`{"id":"case_1"}`),
 		history: []*pendingEntry{{seq: 7, data: []byte("h")}}}
-	payload, err := encodeSave(sv)
+	fr, err := encodeSave(sv)
 	if err != nil {
 		f.Fatal(err)
 	}
 	var h [journalHeader]byte
 	copy(h[:4], journalMagic)
 	binary.BigEndian.PutUint32(h[12:16], crc32.Checksum(h[:12], castagnoli))
-	f.Add(append(h[:], frame(payload)...))
+	f.Add(append(h[:], fr...))
 	f.Add(h[:])
 	f.Add([]byte("HKJ1"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -45,9 +45,9 @@ func (s *Store) SaveScreening(ctx context.Context, scr *screening.Screening, c *
 	}
 	// The history this screening recorded is saved with it (historyindex.go).
 	sv.history = s.history.forScreening(scr.ID)
-	payload, err := encodeSave(sv)
+	fr, err := encodeSave(sv)
 	if err == nil {
-		err = s.journal.append(frame(payload), func() { s.unapplied.confirm(sv) })
+		err = s.journal.append(fr, func() { s.unapplied.confirm(sv) })
 		if err != nil {
 			err = journalErr(err)
 		}
