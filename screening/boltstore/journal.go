@@ -34,19 +34,31 @@ import (
 // twice is harmless.
 //
 // File layout: a 16-byte header (magic, generation, CRC of both) and then
-// frames of [length u32][CRC-32C of payload u32][payload]. The generation
-// orders the two files at replay. A torn frame at the end (a crash during
-// the write, never acknowledged) ends the file.
+// frames of [length u32][checksum u32][payload]. The generation orders the
+// two files at replay. A torn frame at the end (a crash during the write,
+// never acknowledged) ends the file.
+//
+// Files are recycled, not truncated, while the server runs: emptying one
+// overwrites its header, and the next generation writes over the old frames.
+// An fdatasync then has no file size to commit: on this disk it took 202 us
+// instead of 370 us and half the CPU. A frame's checksum is the CRC-32C of
+// its payload XORed with a value of its file's generation, so the old frames
+// left past the end of the new ones fail it and end the file like a torn
+// frame. Files of the first format (HKJ1, plain CRC) are still read.
 const (
-	journalMagic  = "HKJ1"
-	journalHeader = 16
-	frameHeader   = 8
+	journalMagic   = "HKJ2"
+	journalMagicV1 = "HKJ1" // frames carry the plain CRC of their payload
+	journalHeader  = 16
+	frameHeader    = 8
 	// maxFrame bounds one save: far above any real one (a screening is a few
 	// kilobytes), it stops a corrupt length from allocating gigabytes.
 	maxFrame = 64 << 20
 	// maxGroupBuf bounds the write buffer the journal keeps between groups;
 	// a larger group's buffer is dropped after its write.
 	maxGroupBuf = 1 << 20
+	// maxRecycled: a file that a burst made larger than this is truncated
+	// when it is emptied, so that the disk space comes back.
+	maxRecycled = 64 << 20
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -62,7 +74,8 @@ type journal struct {
 	// turn never falls between a group's write and its confirmation.
 	wmu    sync.Mutex
 	cur    int      // the file appended to
-	size   [2]int64 // the end of each file
+	size   [2]int64 // the end of each file's frames; 0: empty
+	extent [2]int64 // how far each file was ever written (recycled files keep old frames)
 	gen    uint64   // the generation of files[cur]
 	broken error    // a write or sync failed: nothing more is appended
 	// failed mirrors broken for Ping, which must not wait behind an fsync.
@@ -125,11 +138,15 @@ func openJournal(dbPath string) (*journal, [][]byte, error) {
 // parseJournal reads a journal file: its generation and its whole frames. ok
 // is false for an empty file or one without a valid header.
 func parseJournal(data []byte) (gen uint64, frames [][]byte, ok bool) {
-	if len(data) < journalHeader || string(data[:4]) != journalMagic ||
+	if len(data) < journalHeader || (string(data[:4]) != journalMagic && string(data[:4]) != journalMagicV1) ||
 		crc32.Checksum(data[:12], castagnoli) != binary.BigEndian.Uint32(data[12:16]) {
 		return 0, nil, false
 	}
 	gen = binary.BigEndian.Uint64(data[4:12])
+	var mask uint32
+	if string(data[:4]) == journalMagic {
+		mask = genMask(gen)
+	}
 	rest := data[journalHeader:]
 	for len(rest) >= frameHeader {
 		n := binary.BigEndian.Uint32(rest[:4])
@@ -137,7 +154,7 @@ func parseJournal(data []byte) (gen uint64, frames [][]byte, ok bool) {
 			break
 		}
 		payload := rest[frameHeader : frameHeader+int(n)]
-		if crc32.Checksum(payload, castagnoli) != binary.BigEndian.Uint32(rest[4:8]) {
+		if crc32.Checksum(payload, castagnoli)^mask != binary.BigEndian.Uint32(rest[4:8]) {
 			break
 		}
 		frames = append(frames, payload)
@@ -146,13 +163,34 @@ func parseJournal(data []byte) (gen uint64, frames [][]byte, ok bool) {
 	return gen, frames, true
 }
 
-// frame wraps a payload for the journal.
+// genMask is what a frame's CRC is XORed with in a file of generation gen.
+// The CRC of the generation's 8 bytes: two generations less than 2^32
+// apart always give different values (CRC-32 catches every error burst of
+// up to 32 bits), so no frame of an earlier generation passes.
+func genMask(gen uint64) uint32 {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], gen)
+	return crc32.Checksum(b[:], castagnoli)
+}
+
+// stamp XORs the checksum of each frame in buf with the generation's mask;
+// buf holds whole sealed frames.
+func stamp(buf []byte, gen uint64) {
+	mask := genMask(gen)
+	for len(buf) >= frameHeader {
+		n := binary.BigEndian.Uint32(buf[:4])
+		binary.BigEndian.PutUint32(buf[4:8], binary.BigEndian.Uint32(buf[4:8])^mask)
+		buf = buf[frameHeader+int(n):]
+	}
+}
+
+// frame wraps a payload for the journal (checksum not yet stamped).
 func frame(payload []byte) []byte {
 	return seal(append(make([]byte, frameHeader, frameHeader+len(payload)), payload...))
 }
 
 // seal fills in the header of a frame whose payload follows its first
-// frameHeader bytes.
+// frameHeader bytes. writeGroup stamps the checksum with the generation.
 func seal(fr []byte) []byte {
 	payload := fr[frameHeader:]
 	binary.BigEndian.PutUint32(fr[:4], uint32(len(payload)))
@@ -196,6 +234,24 @@ func (j *journal) truncate(i int) error {
 	if err := fdatasync(j.files[i]); err != nil {
 		return fmt.Errorf("empty journal %s: %w", j.paths[i], err)
 	}
+	j.size[i], j.extent[i] = 0, 0
+	return nil
+}
+
+// recycle empties file i but keeps its blocks: its header is overwritten
+// with zeros (an empty file to parseJournal), and the next generation writes
+// over the old frames.
+func (j *journal) recycle(i int) error {
+	if j.extent[i] > maxRecycled {
+		return j.truncate(i)
+	}
+	var zero [journalHeader]byte
+	if _, err := j.files[i].WriteAt(zero[:], 0); err != nil {
+		return fmt.Errorf("empty journal %s: %w", j.paths[i], err)
+	}
+	if err := fdatasync(j.files[i]); err != nil {
+		return fmt.Errorf("empty journal %s: %w", j.paths[i], err)
+	}
 	j.size[i] = 0
 	return nil
 }
@@ -226,7 +282,7 @@ func (j *journal) writeGroup(calls []*journalCall) error {
 	case j.broken != nil:
 		return j.broken
 	}
-	buf := calls[0].frame
+	buf := calls[0].frame // a group of one is written as it is: the frame is the journal's now
 	if len(calls) > 1 {
 		buf = j.groupBuf[:0] // reused: one group is written at a time (wmu)
 		for _, c := range calls {
@@ -236,6 +292,7 @@ func (j *journal) writeGroup(calls []*journalCall) error {
 			j.groupBuf = buf
 		}
 	}
+	stamp(buf, j.gen) // j.gen is the current file's
 	n := len(buf)
 	f, at := j.files[j.cur], j.size[j.cur]
 	_, err := f.WriteAt(buf, at)
@@ -252,6 +309,7 @@ func (j *journal) writeGroup(calls []*journalCall) error {
 		return j.broken
 	}
 	j.size[j.cur] += int64(n)
+	j.extent[j.cur] = max(j.extent[j.cur], j.size[j.cur])
 	for _, c := range calls {
 		c.onDurable()
 	}
@@ -278,14 +336,14 @@ func (j *journal) turn(atTurn func()) (old int, ok bool, err error) {
 	return old, true, nil
 }
 
-// empty truncates file i once everything in it is in bbolt.
+// empty recycles file i once everything in it is in bbolt.
 func (j *journal) empty(i int) error {
 	j.wmu.Lock()
 	defer j.wmu.Unlock()
 	if i == j.cur {
 		return nil
 	}
-	return j.truncate(i)
+	return j.recycle(i)
 }
 
 // err is the write failure that stopped the journal, or nil.

@@ -189,20 +189,34 @@ func TestJournalTornTail(t *testing.T) {
 	}
 }
 
+// journalFile is a journal file of the given magic and generation holding
+// the frames of payloads, checksums as that format writes them.
+func journalFile(magic string, gen uint64, payloads ...[]byte) []byte {
+	var h [journalHeader]byte
+	copy(h[:4], magic)
+	binary.BigEndian.PutUint64(h[4:12], gen)
+	binary.BigEndian.PutUint32(h[12:16], crc32.Checksum(h[:12], castagnoli))
+	data := h[:]
+	for _, p := range payloads {
+		fr := frame(p)
+		if magic == journalMagic {
+			stamp(fr, gen)
+		}
+		data = append(data, fr...)
+	}
+	return data
+}
+
 // TestJournalFilesReplayInGenerationOrder writes the newer generation into
 // the first file: replay still goes oldest first.
 func TestJournalFilesReplayInGenerationOrder(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "hikiai.db")
 	write := func(file int, gen uint64, payloads ...string) {
-		var h [journalHeader]byte
-		copy(h[:4], journalMagic)
-		binary.BigEndian.PutUint64(h[4:12], gen)
-		binary.BigEndian.PutUint32(h[12:16], crc32.Checksum(h[:12], castagnoli))
-		data := h[:]
+		var ps [][]byte
 		for _, p := range payloads {
-			data = append(data, frame([]byte(p))...)
+			ps = append(ps, []byte(p))
 		}
-		if err := os.WriteFile(journalPaths(path)[file], data, 0o600); err != nil {
+		if err := os.WriteFile(journalPaths(path)[file], journalFile(journalMagic, gen, ps...), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -342,12 +356,11 @@ func FuzzJournal(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	var h [journalHeader]byte
-	copy(h[:4], journalMagic)
-	binary.BigEndian.PutUint32(h[12:16], crc32.Checksum(h[:12], castagnoli))
-	f.Add(append(h[:], fr...))
-	f.Add(h[:])
-	f.Add([]byte("HKJ1"))
+	payload := fr[frameHeader:]
+	f.Add(journalFile(journalMagic, 3, payload))
+	f.Add(journalFile(journalMagicV1, 3, payload))
+	f.Add(journalFile(journalMagic, 3))
+	f.Add([]byte("HKJ2"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, frames, _ := parseJournal(data)
 		for _, fr := range frames {
@@ -362,11 +375,7 @@ func FuzzJournal(f *testing.F) {
 // and leaves it as it was.
 func TestUnreadableJournalStopsOpen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "hikiai.db")
-	var h [journalHeader]byte
-	copy(h[:4], journalMagic)
-	binary.BigEndian.PutUint64(h[4:12], 1)
-	binary.BigEndian.PutUint32(h[12:16], crc32.Checksum(h[:12], castagnoli))
-	data := append(h[:], frame([]byte("not a save"))...)
+	data := journalFile(journalMagic, 1, []byte("not a save"))
 	jp := journalPaths(path)[0]
 	if err := os.WriteFile(jp, data, 0o600); err != nil {
 		t.Fatal(err)
@@ -443,4 +452,102 @@ func TestReadsHurryTheApplier(t *testing.T) {
 			t.Errorf("read %d waited %v for the apply, as long as the applier's delay (%v)", i, took, applyDelay)
 		}
 	}
+}
+
+// TestJournalFormats: a file's frames are read up to the first one whose
+// checksum fails for the file's generation. Frames an earlier generation
+// left in a recycled file end it like a torn frame; files of the first
+// format (HKJ1, plain CRC) still read.
+func TestJournalFormats(t *testing.T) {
+	a, b, x := []byte("a"), []byte("b"), []byte("stale")
+	tests := []struct {
+		name   string
+		data   []byte
+		ok     bool
+		frames string
+	}{
+		{name: "current format", data: journalFile(journalMagic, 5, a, b), ok: true, frames: "[a b]"},
+		{name: "first format", data: journalFile(journalMagicV1, 5, a, b), ok: true, frames: "[a b]"},
+		{name: "an earlier generation's frames after the end",
+			data: append(journalFile(journalMagic, 5, a, b), journalFile(journalMagic, 3, x, x)[journalHeader:]...), ok: true, frames: "[a b]"},
+		{name: "the generation two turns back, in the same file",
+			data: append(journalFile(journalMagic, 7, a), journalFile(journalMagic, 5, x)[journalHeader:]...), ok: true, frames: "[a]"},
+		{name: "frames without the generation's stamp", data: journalFile(journalMagicV1, 5, a)[journalHeader:], ok: false, frames: "[]"},
+		{name: "recycled: header zeroed, old frames behind it",
+			data: append(make([]byte, journalHeader), journalFile(journalMagic, 5, a, b)[journalHeader:]...), ok: false, frames: "[]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, frames, ok := parseJournal(tt.data)
+			if ok != tt.ok || fmt.Sprintf("%s", frames) != tt.frames {
+				t.Errorf("parseJournal = %s, %v; want %s, %v", frames, ok, tt.frames, tt.ok)
+			}
+		})
+	}
+	// A current-format header over plain-CRC frames reads none of them.
+	plain := journalFile(journalMagicV1, 5, a)
+	copy(plain[:4], journalMagic)
+	binary.BigEndian.PutUint32(plain[12:16], crc32.Checksum(plain[:12], castagnoli))
+	if _, frames, _ := parseJournal(plain); len(frames) != 0 {
+		t.Errorf("unstamped frames read under an HKJ2 header: %s", frames)
+	}
+}
+
+// TestJournalRecyclesFiles: while the server runs, emptied files keep their
+// blocks and the next generation writes over the old frames. After a crash
+// only the saves not yet applied are replayed, none of the old ones behind
+// them.
+func TestJournalRecyclesFiles(t *testing.T) {
+	st := openTemp(t)
+	emptied := func() bool { // the file the appends left is emptied
+		st.journal.wmu.Lock()
+		defer st.journal.wmu.Unlock()
+		return st.journal.size[1-st.journal.cur] == 0
+	}
+	next := 0
+	for round := range 4 {
+		for range 12 - 2*round { // each round shorter, so older frames stick out behind newer ones
+			journalSave(t, st, next)
+			next++
+		}
+		if err := st.settle(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for !emptied() && time.Now().Before(deadline) {
+			signal(st.unapplied.urgent)
+			time.Sleep(time.Millisecond)
+		}
+		if !emptied() {
+			t.Fatalf("round %d: the turned file was not emptied", round)
+		}
+	}
+	st.unapplied.paused.Store(true)
+	journalSave(t, st, next)
+	journalSave(t, st, next+1)
+	next += 2
+
+	stale := 0
+	for _, p := range journalPaths(st.Path()) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, frames, _ := parseJournal(data)
+		used := journalHeader
+		for _, f := range frames {
+			used += frameHeader + len(f)
+		}
+		stale += len(data) - used
+	}
+	if stale == 0 {
+		t.Fatal("no old frames left in the files: nothing was recycled")
+	}
+	path := filepath.Join(t.TempDir(), "crashed.db")
+	copyFiles(t, st.Path(), path)
+	after := openAgain(t, path)
+	if after.Replayed() != 2 {
+		t.Errorf("Replayed() = %d, want the 2 unapplied saves (%d bytes of old frames in the files)", after.Replayed(), stale)
+	}
+	checkSaved(t, after, next)
 }
