@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 )
 
@@ -35,6 +36,12 @@ configuration (environment):
 `
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		// Here, not in run: GOMAXPROCS is the process's, and tests call run.
+		if n, ok := procsFor(os.Getenv("GOMAXPROCS"), runtime.NumCPU(), runtime.GOMAXPROCS(0)); ok {
+			runtime.GOMAXPROCS(n)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/hikiai/hikiai/api"
@@ -76,7 +77,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, args []string) err
 			servers = append(servers, adm)
 		}
 	}
-	log.Info("hikiai serving", slog.String("addr", ln.Addr().String()), slog.String("store", storeName(cfg)))
+	log.Info("hikiai serving", slog.String("addr", ln.Addr().String()), slog.String("store", storeName(cfg)),
+		slog.Int("gomaxprocs", runtime.GOMAXPROCS(0)))
 
 	select {
 	case <-ctx.Done():
