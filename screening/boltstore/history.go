@@ -97,6 +97,9 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 		}
 		own, ownName := s.history.hash(m.entry.ScreeningID), s.history.hash(m.entry.NameKey)
 		othersOnly := entries[i].OthersOnly
+		// Sized once: a hot key fills up to limit, and growing by doubling
+		// was 5 % of a screening's allocations.
+		picks[i] = make([]pick, 0, min(limit, hi-lo))
 		for j := hi - 1; j >= lo && len(picks[i]) < limit; j-- {
 			if r := list[j]; r.screen != own && !(othersOnly && r.name == ownName) {
 				picks[i] = append(picks[i], st.pick(r.seq))
