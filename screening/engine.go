@@ -35,6 +35,11 @@ type Waiter interface {
 	MayWait() bool
 }
 
+func mayWait(c Check) bool {
+	w, ok := c.(Waiter)
+	return ok && w.MayWait()
+}
+
 // Indexer is implemented by checks that compare across inquiries: History names
 // the entries this inquiry adds to the shared history, each with the window the
 // check wants to look at. The engine records them all in one step before any
@@ -259,12 +264,12 @@ func (e *Engine) evaluate(ctx context.Context, in *Input) *Screening {
 	}
 	var wg sync.WaitGroup
 	for i, c := range e.Checks {
-		if w, ok := c.(Waiter); ok && w.MayWait() {
+		if mayWait(c) {
 			wg.Go(func() { run(i, c) })
 		}
 	}
 	for i, c := range e.Checks {
-		if w, ok := c.(Waiter); !ok || !w.MayWait() {
+		if !mayWait(c) {
 			run(i, c)
 		}
 	}

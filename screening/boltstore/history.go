@@ -44,13 +44,13 @@ func validHistory(entries []screening.HistoryEntry) error {
 	return nil
 }
 
-// pick is one entry a look-up found: pending, cached (data holds a copy of
-// its record), or only in the log.
+// pick is one entry a look-up found: pending, or its record (a copy from
+// the cache, or "" until fetchHistory reads it from the log; a record is
+// never empty).
 type pick struct {
-	seq    uint64
-	pend   *pendingEntry
-	data   string
-	cached bool
+	seq  uint64
+	pend *pendingEntry
+	data string
 }
 
 // RecordHistory makes the entries pending and returns, for each, the entries
@@ -130,7 +130,7 @@ func (s *Store) fetchHistory(ctx context.Context, picks [][]pick) ([][]screening
 	needLog := false
 	for _, ps := range picks {
 		for _, p := range ps {
-			needLog = needLog || (p.pend == nil && !p.cached)
+			needLog = needLog || (p.pend == nil && p.data == "")
 		}
 	}
 	if needLog {
@@ -140,7 +140,7 @@ func (s *Store) fetchHistory(ctx context.Context, picks [][]pick) ([][]screening
 			for _, ps := range picks {
 				for j := range ps {
 					p := &ps[j]
-					if p.pend != nil || p.cached {
+					if p.pend != nil || p.data != "" {
 						continue
 					}
 					binary.BigEndian.PutUint64(key[:], p.seq)

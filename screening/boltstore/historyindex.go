@@ -89,7 +89,7 @@ func (st *stripe) pick(seq uint64) pick {
 		return pick{seq: seq, pend: e}
 	}
 	if data, ok := st.cache.get(seq); ok {
-		return pick{seq: seq, data: data, cached: true}
+		return pick{seq: seq, data: data}
 	}
 	return pick{seq: seq}
 }

@@ -184,11 +184,6 @@ func stamp(buf []byte, gen uint64) {
 	}
 }
 
-// frame wraps a payload for the journal (checksum not yet stamped).
-func frame(payload []byte) []byte {
-	return seal(append(make([]byte, frameHeader, frameHeader+len(payload)), payload...))
-}
-
 // seal fills in the header of a frame whose payload follows its first
 // frameHeader bytes. writeGroup stamps the checksum with the generation.
 func seal(fr []byte) []byte {

@@ -189,6 +189,12 @@ func TestJournalTornTail(t *testing.T) {
 	}
 }
 
+// frame wraps a payload for the journal (checksum not yet stamped), as
+// encodeSave does in place.
+func frame(payload []byte) []byte {
+	return seal(append(make([]byte, frameHeader, frameHeader+len(payload)), payload...))
+}
+
 // journalFile is a journal file of the given magic and generation holding
 // the frames of payloads, checksums as that format writes them.
 func journalFile(magic string, gen uint64, payloads ...[]byte) []byte {
