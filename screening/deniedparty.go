@@ -61,7 +61,7 @@ func (c *DeniedPartyCheck) Code() string { return "denied_party" }
 // the engine holds the inquiry for review.
 func (c *DeniedPartyCheck) Run(ctx context.Context, in *Input) ([]Flag, error) {
 	set := c.lists.Current()
-	if set == nil || len(set.Entries) == 0 {
+	if set == nil || set.Len() == 0 {
 		return nil, &Degraded{Reason: "denied-party lists are not loaded; import them with `hikiai sources import`"}
 	}
 	var flags []Flag

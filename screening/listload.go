@@ -64,7 +64,7 @@ func sameVersions(a, b []ListSnapshot) bool {
 func (s *ListSet) snapshotOf(meta ListSnapshot) ListSnapshot {
 	out := meta
 	out.Entries = nil
-	for _, e := range s.Entries {
+	for _, e := range s.All() {
 		if e.Source == meta.Source {
 			out.Entries = append(out.Entries, e)
 		}
@@ -76,7 +76,7 @@ func (s *ListSet) snapshotOf(meta ListSnapshot) ListSnapshot {
 // of next when prev is nil), sorted by key.
 func Delta(prev, next *ListSet) []Entry {
 	var out []Entry
-	for _, e := range next.Entries {
+	for _, e := range next.All() {
 		if prev != nil {
 			if old, ok := prev.Entry(e.Key()); ok && old.ContentHash() == e.ContentHash() {
 				continue

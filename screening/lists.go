@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -16,11 +17,10 @@ import (
 // It is immutable; Lists swaps whole sets so a screening sees one version.
 type ListSet struct {
 	Sources  []ListSnapshot // metadata, Entries nil
-	Entries  []Entry        // every entry, in index order
 	Index    *names.Index
 	Version  string // combined version of every source
 	LoadedAt time.Time
-	byKey    map[string]int
+	entries  entryPack    // every entry, in index order
 	searches *searchCache // hits of recent searches on this set (nil: none kept)
 }
 
@@ -31,14 +31,14 @@ func NewListSet(snaps []ListSnapshot, now time.Time) (*ListSet, error) {
 	for _, s := range snaps {
 		n += len(s.Entries)
 	}
-	set := &ListSet{Entries: make([]Entry, 0, n), LoadedAt: now, byKey: make(map[string]int, n), searches: newSearchCache()}
+	set := &ListSet{LoadedAt: now, searches: newSearchCache()}
+	all := make([]Entry, 0, n)
 	records := make([]names.Record, 0, n)
 	parts := make([]string, 0, len(snaps))
 	for _, s := range snaps {
-		for _, e := range s.Entries {
-			set.byKey[e.Key()] = len(set.Entries)
-			set.Entries = append(set.Entries, e)
-			records = append(records, RecordOf(&e))
+		for i := range s.Entries {
+			all = append(all, s.Entries[i])
+			records = append(records, RecordOf(&s.Entries[i]))
 		}
 		meta := s
 		meta.Entries = nil
@@ -50,6 +50,9 @@ func NewListSet(snaps []ListSnapshot, now time.Time) (*ListSet, error) {
 		return nil, fmt.Errorf("build name index: %w", err)
 	}
 	set.Index = ix
+	if set.entries, err = packEntries(all); err != nil {
+		return nil, fmt.Errorf("pack list entries: %w", err)
+	}
 	if len(parts) > 0 {
 		sum := sha256.Sum256([]byte(strings.Join(parts, ";")))
 		set.Version = hex.EncodeToString(sum[:8])
@@ -66,13 +69,32 @@ func RecordOf(e *Entry) names.Record {
 	return r
 }
 
-// Entry returns an entry by its key.
+// Len is the number of entries.
+func (s *ListSet) Len() int { return s.entries.len() }
+
+// EntryAt returns entry i (in index order, 0 <= i < Len()), decoded afresh:
+// the caller owns it.
+func (s *ListSet) EntryAt(i int) Entry { return s.entries.at(i) }
+
+// All yields every entry in index order.
+func (s *ListSet) All() iter.Seq2[int, Entry] {
+	return func(yield func(int, Entry) bool) {
+		for i := range s.entries.len() {
+			if !yield(i, s.entries.at(i)) {
+				return
+			}
+		}
+	}
+}
+
+// Entry returns an entry by its key, decoded afresh.
 func (s *ListSet) Entry(key string) (*Entry, bool) {
-	i, ok := s.byKey[key]
+	i, ok := s.entries.index(key)
 	if !ok {
 		return nil, false
 	}
-	return &s.Entries[i], true
+	e := s.entries.at(i)
+	return &e, true
 }
 
 // SourceVersion returns the snapshot version of one source.
@@ -99,8 +121,10 @@ func (s *ListSet) Search(query string, opt names.SearchOptions) []ListHit {
 	}
 	hits := s.Index.Search(query, opt)
 	out := make([]ListHit, len(hits))
+	entries := make([]Entry, len(hits))
 	for i, h := range hits {
-		out[i] = ListHit{Entry: &s.Entries[h.Index], Hit: h}
+		entries[i] = s.entries.at(h.Index)
+		out[i] = ListHit{Entry: &entries[i], Hit: h}
 	}
 	s.searches.put(query, opt, out)
 	return out

@@ -34,7 +34,7 @@ func TestSearchCacheAnswersLikeTheIndex(t *testing.T) {
 			t.Fatalf("%q %+v: index %d hits, first search %v, cached %v", tc.query, tc.opt, len(direct), first, second)
 		}
 		for i := range first {
-			if first[i].Hit.ID != direct[i].ID || first[i].Entry != &set.Entries[direct[i].Index] {
+			if first[i].Hit.ID != direct[i].ID || first[i].Entry.Key() != set.entries.keyAt(direct[i].Index) {
 				t.Errorf("%q hit %d: %s, want %s", tc.query, i, first[i].Hit.ID, direct[i].ID)
 			}
 		}

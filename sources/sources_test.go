@@ -2,6 +2,7 @@ package sources
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -281,6 +282,7 @@ func TestRealLists(t *testing.T) {
 				t.Errorf("%s: %d entries, want %d", rl.name, len(entries), rl.count)
 			}
 			checkEntries(t, entries)
+			checkListSet(t, rl.name, entries)
 			if rl.check != nil {
 				rl.check(t, entries)
 			}
@@ -294,6 +296,30 @@ func TestRealLists(t *testing.T) {
 			}
 			golden.Check(t, "real_"+rl.name+".json", golden.Summarise(t, filepath.Base(path), entries, rl.ids...))
 		})
+	}
+}
+
+// checkListSet: a ListSet over the entries gives every entry back as it went
+// in, by position and by key (the set keeps them encoded, see entrypack.go).
+func checkListSet(t *testing.T, name string, entries []screening.Entry) {
+	t.Helper()
+	set, err := screening.NewListSet([]screening.ListSnapshot{{Source: name, Version: "v", Entries: entries}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Len() != len(entries) {
+		t.Fatalf("set of %d entries, want %d", set.Len(), len(entries))
+	}
+	for i := range entries {
+		want, _ := json.Marshal(&entries[i])
+		got, _ := json.Marshal(set.EntryAt(i))
+		if string(got) != string(want) {
+			t.Fatalf("entry %d from the set:\n got  %s\n want %s", i, got, want)
+		}
+		byKey, ok := set.Entry(entries[i].Key())
+		if !ok || byKey.Key() != entries[i].Key() {
+			t.Fatalf("Entry(%q) = %v, %v", entries[i].Key(), byKey, ok)
+		}
 	}
 }
 

@@ -96,9 +96,8 @@ func (n *nameSource) listEntries() listNames {
 		return nil
 	}
 	if set != n.listSet {
-		refs := make([]listName, 0, len(set.Entries))
-		for i := range set.Entries {
-			e := &set.Entries[i]
+		refs := make([]listName, 0, set.Len())
+		for _, e := range set.All() {
 			for _, nm := range e.Names {
 				if nm.Strength != screening.NameWeak {
 					refs = append(refs, listName{name: nm.Value, entryKey: e.Key(), source: e.Source})

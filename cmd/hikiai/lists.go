@@ -67,7 +67,7 @@ func (w *listWatcher) start(ctx context.Context) {
 }
 
 func (w *listWatcher) loaded(set *screening.ListSet) {
-	w.log.Info("lists loaded", slog.String("version", set.Version), slog.Int("entries", len(set.Entries)), slog.Int("sources", len(set.Sources)))
+	w.log.Info("lists loaded", slog.String("version", set.Version), slog.Int("entries", set.Len()), slog.Int("sources", len(set.Sources)))
 	if w.onReload != nil {
 		w.onReload(set)
 	}

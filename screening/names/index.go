@@ -3,6 +3,7 @@ package names
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"runtime"
 	"sort"
@@ -90,21 +91,31 @@ const (
 // Index is an in-memory name index over list records. It is immutable once
 // built, so any number of goroutines may search it at once, and a service
 // can swap a new one in atomically.
+//
+// Records, names and postings are kept in the pointer-free forms of
+// compact.go.
 type Index struct {
-	records []Record
-	names   []indexedName // all names, grouped by record
-	first   []int32       // first[r] is the first name of record r; first[len] = len(names)
-	words   []uint8       // words[r]: counting words of record r's shortest name, for ranking ties
+	nRecords  int
+	recIDs    strTable // record ids
+	countries idLists  // per record, indices into countryCodes
+	codes     []string // distinct countries and kinds, as the records write them
+	kinds     []int32  // per record, index into codes; -1 without a kind
 
-	vocab    []*tok           // distinct tokens
-	vocabKey map[string]int32 // token key → vocab id
+	nameValues strTable // all names, grouped by record
+	nameToks   idLists  // per name, vocabulary ids
+	nameWeak   []bool   // per name
+	first      []int32  // first[r] is the first name of record r; first[len] = number of names
+	words      []uint8  // words[r]: counting words of record r's shortest name, for ranking ties
+
+	vocab    []tok            // distinct tokens; their strings live in one string
+	vocabKey map[string]int32 // token key → vocab id; only while building
 	rarity   []float32        // per vocab id, 0.3..1
-	postings [][]int32        // per vocab id, record indices, ascending, unique
-	forms    map[string][]int32
-	grams    map[string][]int32 // letter bigrams of words without a Latin reading → vocab ids
-	near     neighbourIndex     // deletion neighbourhoods of Latin and phonetic forms
-	skels    map[string][]int32 // skeleton → vocab ids, for kana, Arabic and Han queries
-	acronyms map[string][]int32 // initials of a name's words → record indices
+	postings idLists          // per vocab id, record indices, ascending, unique
+	forms    keyedIDs
+	grams    keyedIDs       // letter bigrams of words without a Latin reading → vocab ids
+	near     neighbourIndex // deletion neighbourhoods of Latin and phonetic forms
+	skels    keyedIDs       // skeleton → vocab ids, for kana, Arabic and Han queries
+	acronyms keyedIDs       // initials of a name's words → record indices
 
 	idfRef float64
 	// scratch holds per-search working memory for reuse. A channel rather
@@ -114,13 +125,6 @@ type Index struct {
 	scratch chan *searchScratch
 }
 
-// indexedName is one name of a record as vocabulary ids.
-type indexedName struct {
-	value string
-	toks  []int32
-	weak  bool
-}
-
 // ErrEmptyName is returned for a record name that has no letters or digits.
 var ErrEmptyName = errors.New("name has no letters or digits")
 
@@ -128,7 +132,9 @@ var ErrEmptyName = errors.New("name has no letters or digits")
 // are analysed on all cores. A record without any usable name is an error
 // naming the record.
 func NewIndex(records []Record) (*Index, error) {
-	ix := &Index{records: records, vocabKey: make(map[string]int32), acronyms: make(map[string][]int32)}
+	ix := &Index{nRecords: len(records), vocabKey: make(map[string]int32)}
+	seed := maphash.MakeSeed()
+	acronyms := make(map[string][]int32)
 	// analyse names in parallel
 	total := 0
 	for _, r := range records {
@@ -161,10 +167,34 @@ func NewIndex(records []Record) (*Index, error) {
 
 	ix.first = make([]int32, len(records)+1)
 	ix.words = make([]uint8, len(records))
-	ix.names = make([]indexedName, 0, total)
-	var post [][]int32
+	var (
+		post               [][]int32
+		nameToks           = make([][]int32, 0, total)
+		nameValues, recIDs strTableBuilder
+		countries          = make([][]int32, len(records))
+		codeOf             = map[string]int32{}
+	)
+	code := func(v string) int32 {
+		c, ok := codeOf[v]
+		if !ok {
+			c = int32(len(ix.codes))
+			codeOf[v] = c
+			ix.codes = append(ix.codes, v)
+		}
+		return c
+	}
+	ix.kinds = make([]int32, len(records))
+	ix.nameWeak = make([]bool, 0, total)
 	for i, r := range records {
-		ix.first[i] = int32(len(ix.names))
+		ix.first[i] = int32(len(nameToks))
+		recIDs.add(r.ID)
+		ix.kinds[i] = -1
+		if r.Kind != "" {
+			ix.kinds[i] = code(r.Kind)
+		}
+		for _, c := range r.Countries {
+			countries[i] = append(countries[i], code(c))
+		}
 		usable := 0
 		for j, nv := range r.Names {
 			ts := analysed[offsets[i]+j]
@@ -187,28 +217,34 @@ func NewIndex(records []Record) (*Index, error) {
 				ix.words[i] = uint8(min(n, 255))
 			}
 			if a := acronymOf(ts); a != "" {
-				ix.acronyms[a] = appendUnique(ix.acronyms[a], int32(i))
+				acronyms[a] = appendUnique(acronyms[a], int32(i))
 			}
-			ix.names = append(ix.names, indexedName{value: nv.Value, toks: ids, weak: nv.Weak})
+			nameToks = append(nameToks, ids)
+			nameValues.add(nv.Value)
+			ix.nameWeak = append(ix.nameWeak, nv.Weak)
 		}
 		if usable == 0 {
 			return nil, fmt.Errorf("names: record %d (id %q): %w", i, r.ID, ErrEmptyName)
 		}
 	}
-	ix.first[len(records)] = int32(len(ix.names))
+	ix.first[len(records)] = int32(len(nameToks))
 	for len(post) < len(ix.vocab) {
 		post = append(post, nil)
 	}
-	ix.postings = post
+	ix.postings = flattenLists(post)
+	ix.nameToks = flattenLists(nameToks)
+	ix.nameValues, ix.recIDs = nameValues.build(), recIDs.build()
+	ix.countries = flattenLists(countries)
+	ix.acronyms = newKeyedIDs(seed, acronyms)
 
 	n := float64(max(len(records), 1))
 	// A token in at most ~10 records counts fully; one in a tenth of all
 	// records counts about half.
 	ix.idfRef = math.Log(math.Max(n/10, 10))
 	ix.rarity = make([]float32, len(ix.vocab))
-	ix.forms = make(map[string][]int32)
-	ix.grams = make(map[string][]int32)
-	ix.skels = make(map[string][]int32)
+	forms := make(map[string][]int32)
+	grams := make(map[string][]int32)
+	skels := make(map[string][]int32)
 	var nb neighbourBuilder
 	keys := 0
 	for _, t := range ix.vocab {
@@ -217,13 +253,14 @@ func NewIndex(records []Record) (*Index, error) {
 		}
 	}
 	nb.pairs = make([]keyID, 0, keys)
-	for id, t := range ix.vocab {
-		ix.rarity[id] = float32(ix.rarityOf(len(ix.postings[id])))
+	for id := range ix.vocab {
+		t := &ix.vocab[id]
+		ix.rarity[id] = float32(ix.rarityOf(len(ix.postings.at(id))))
 		if !t.counts() {
 			continue
 		}
 		for i, f := range t.forms {
-			ix.forms[f] = append(ix.forms[f], int32(id))
+			forms[f] = append(forms[f], int32(id))
 			if t.wordLike() && len(f) >= fuzzyMinTokenLen && t.Class != ClassGeneric {
 				nb.add('r', f, int32(id))
 				if t.phon[i] != f {
@@ -233,21 +270,24 @@ func NewIndex(records []Record) (*Index, error) {
 		}
 		if t.wordLike() && (t.Script == ScriptHebrew || t.Script == ScriptOther) {
 			for _, g := range runeBigrams(t.Text) {
-				ix.grams[g] = appendUnique(ix.grams[g], int32(id))
+				grams[g] = appendUnique(grams[g], int32(id))
 			}
 		}
 		if t.wordLike() && len(t.phon) > 0 && t.phon[0] != "" {
 			k := "\x02" + t.phon[0]
-			ix.forms[k] = append(ix.forms[k], int32(id))
+			forms[k] = append(forms[k], int32(id))
 		}
 		if t.wordLike() && len(t.skel) >= 2 {
-			ix.skels[t.skel] = append(ix.skels[t.skel], int32(id))
+			skels[t.skel] = append(skels[t.skel], int32(id))
 		}
 		if t.Latin == "" || sameScriptOnly(t.Script) {
-			ix.forms["\x00"+t.Text] = append(ix.forms["\x00"+t.Text], int32(id))
+			forms["\x00"+t.Text] = append(forms["\x00"+t.Text], int32(id))
 		}
 	}
 	ix.near = nb.build()
+	ix.forms, ix.grams, ix.skels = newKeyedIDs(seed, forms), newKeyedIDs(seed, grams), newKeyedIDs(seed, skels)
+	ix.vocabKey = nil
+	ix.rehomeVocab()
 	ix.scratch = make(chan *searchScratch, 2*runtime.GOMAXPROCS(0))
 	return ix, nil
 }
@@ -287,7 +327,7 @@ func (ix *Index) intern(t Token) int32 {
 	}
 	id := int32(len(ix.vocab))
 	ix.vocabKey[k] = id
-	ix.vocab = append(ix.vocab, newTok(t))
+	ix.vocab = append(ix.vocab, *newTok(t))
 	return id
 }
 
@@ -296,7 +336,7 @@ func (ix *Index) rarityOf(df int) float64 {
 	if df <= 0 {
 		return 1
 	}
-	idf := math.Log(float64(len(ix.records)+1) / float64(df))
+	idf := math.Log(float64(ix.nRecords+1) / float64(df))
 	return math.Max(0.3, math.Min(1, idf/ix.idfRef))
 }
 
@@ -342,10 +382,28 @@ func runeBigrams(w string) []string {
 }
 
 // Len is the number of records.
-func (ix *Index) Len() int { return len(ix.records) }
+func (ix *Index) Len() int { return ix.nRecords }
 
-// Record returns the record at index i.
-func (ix *Index) Record(i int) Record { return ix.records[i] }
+// Record returns what the index keeps of the record at index i (rebuilt: the
+// caller owns it).
+func (ix *Index) Record(i int) Record {
+	r := Record{ID: ix.recIDs.at(i), Kind: ix.kind(i)}
+	for _, c := range ix.countries.at(i) {
+		r.Countries = append(r.Countries, ix.codes[c])
+	}
+	for n := ix.first[i]; n < ix.first[i+1]; n++ {
+		r.Names = append(r.Names, NameVariant{Value: ix.nameValues.at(int(n)), Weak: ix.nameWeak[n]})
+	}
+	return r
+}
+
+// kind is record i's kind, "" when it has none.
+func (ix *Index) kind(i int) string {
+	if k := ix.kinds[i]; k >= 0 {
+		return ix.codes[k]
+	}
+	return ""
+}
 
 // VocabularySize is the number of distinct tokens, for metrics.
 func (ix *Index) VocabularySize() int { return len(ix.vocab) }
@@ -402,7 +460,7 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 		if seen(id) {
 			return
 		}
-		v := ix.vocab[id]
+		v := &ix.vocab[id]
 		if !v.counts() {
 			return
 		}
@@ -412,12 +470,12 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 		}
 	}
 	for _, f := range q.forms {
-		for _, id := range ix.forms[f] {
+		for _, id := range ix.forms.get(f) {
 			add(id)
 		}
 	}
 	if q.Latin == "" || sameScriptOnly(q.Script) {
-		for _, id := range ix.forms["\x00"+q.Text] {
+		for _, id := range ix.forms.get("\x00" + q.Text) {
 			add(id)
 		}
 	}
@@ -425,7 +483,7 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 		return out
 	}
 	for _, p := range q.phon {
-		for _, id := range ix.forms["\x02"+p] {
+		for _, id := range ix.forms.get("\x02" + p) {
 			add(id)
 		}
 	}
@@ -438,11 +496,11 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 	if len(q.skel) >= 4 || (noVowelScript(q.Script) && len(q.skel) >= 2) {
 		// skeletons are shared widely: check the cheap filter first
 		n := 0
-		for _, id := range ix.skels[q.skel] {
+		for _, id := range ix.skels.get(q.skel) {
 			if n >= maxSkeletonVocab {
 				break
 			}
-			if v := ix.vocab[id]; sc.seen[id] != sc.stamp && (q.Script != ScriptLatin || plausiblePair(q, v)) {
+			if v := &ix.vocab[id]; sc.seen[id] != sc.stamp && (q.Script != ScriptLatin || plausiblePair(q, v)) {
 				n++
 				add(id)
 			}
@@ -461,7 +519,7 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 				parts[1] = "" // SiemensAG: the short tail is a legal form, look up the head
 			}
 			for _, part := range parts {
-				for _, id := range ix.forms[part] {
+				for _, id := range ix.forms.get(part) {
 					if ix.vocab[id].wordLike() && !seen(id) {
 						out = append(out, termMatch{id: id, sim: 0.8, via: viaJoined, q: qi})
 					}
@@ -474,14 +532,14 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 	if q.Class == ClassName {
 		for _, g := range givenNameGroup[q.Latin] {
 			for _, n := range givenNameMembers[g] {
-				for _, id := range ix.forms[n] {
+				for _, id := range ix.forms.get(n) {
 					add(id)
 				}
 			}
 		}
 		if len(q.Latin) <= 8 {
 			for _, v := range voicingVariants(q.Latin) {
-				for _, id := range ix.forms[v] {
+				for _, id := range ix.forms.get(v) {
 					add(id)
 				}
 			}
@@ -489,7 +547,7 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 	}
 	if sameScriptOnly(q.Script) && q.Script != ScriptHan && q.Script != ScriptHangul {
 		for _, g := range runeBigrams(q.Text) {
-			for _, id := range ix.grams[g] {
+			for _, id := range ix.grams.get(g) {
 				add(id)
 			}
 		}
@@ -529,14 +587,14 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 		threshold = DefaultThreshold
 	}
 	q := prepare(query)
-	if len(ix.records) == 0 || len(q) == 0 {
+	if ix.nRecords == 0 || len(q) == 0 {
 		return nil
 	}
 	var sc *searchScratch
 	select {
 	case sc = <-ix.scratch:
 	default:
-		sc = newSearchScratch(len(ix.records), len(ix.vocab))
+		sc = newSearchScratch(ix.nRecords, len(ix.vocab))
 	}
 	defer func() {
 		sc.reset()
@@ -615,7 +673,7 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 	// "ahmad" finding both Ahmad and Ahmadi in one record counts once)
 	minDF := make([]int, 2*len(q))
 	for _, m := range matches {
-		if df := len(ix.postings[m.id]); minDF[m.q] == 0 || df < minDF[m.q] {
+		if df := len(ix.postings.at(int(m.id))); minDF[m.q] == 0 || df < minDF[m.q] {
 			minDF[m.q] = df
 		}
 	}
@@ -631,11 +689,11 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 		if x.sim != y.sim {
 			return x.sim > y.sim
 		}
-		return len(ix.postings[x.id]) < len(ix.postings[y.id])
+		return len(ix.postings.at(int(x.id))) < len(ix.postings.at(int(y.id)))
 	})
 	visited, boosted := 0, 0
 	for _, m := range matches {
-		p := ix.postings[m.id]
+		p := ix.postings.at(int(m.id))
 		w := float32(classWeight(ix.vocab[m.id].Class) * weightOf(m) * m.sim)
 		bit := uint8(1) << (uint(m.q) & 7)
 		if visited > 0 && visited+len(p) > postingBudget {
@@ -670,12 +728,12 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 	// a long query may be written out in full where the list has only its
 	// acronym (Korean Committee for Space Technology ~ KCST)
 	if a := acronymOf(tokensOf(q)); a != "" {
-		for _, id := range ix.forms[a] {
-			for _, r := range ix.postings[id] {
+		for _, id := range ix.forms.get(a) {
+			for _, r := range ix.postings.at(int(id)) {
 				if sc.acc[r] == 0 {
 					sc.touched = append(sc.touched, r)
 				}
-				sc.acc[r] += float32(acronymSim * ix.rarityOf(len(ix.postings[id])))
+				sc.acc[r] += float32(acronymSim * ix.rarityOf(len(ix.postings.at(int(id)))))
 			}
 		}
 	}
@@ -684,7 +742,7 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 		if t.Script != ScriptLatin || len(t.Latin) < 2 || len(t.Latin) > 5 || !t.wordLike() {
 			continue
 		}
-		recs := ix.acronyms[t.Latin]
+		recs := ix.acronyms.get(t.Latin)
 		w := float32(acronymSim * t.prior * ix.rarityOf(len(recs)))
 		for _, r := range recs {
 			if sc.acc[r] == 0 {
@@ -746,22 +804,22 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 		return 0 // replaced per name below
 	}
 	for _, r := range cands {
-		rec := &ix.records[r]
-		if opt.Kind != "" && rec.Kind != "" && !strings.EqualFold(rec.Kind, opt.Kind) {
+		kind := ix.kind(int(r))
+		if opt.Kind != "" && kind != "" && !strings.EqualFold(kind, opt.Kind) {
 			continue
 		}
-		adj := ix.countryAdjustment(rec, opt.Country)
+		adj := ix.countryAdjustment(int(r), opt.Country)
 		if opt.CountryOnly && adj < 0 {
 			continue
 		}
 		best := scoredHit{score: -1}
 		for n := ix.first[r]; n < ix.first[r+1]; n++ {
-			nm := &ix.names[n]
-			nt := make([]*tok, len(nm.toks))
-			for i, id := range nm.toks {
-				nt[i] = ix.vocab[id]
+			ids := ix.nameToks.at(int(n))
+			weak := ix.nameWeak[n]
+			nt := make([]*tok, len(ids))
+			for i, id := range ids {
+				nt[i] = &ix.vocab[id]
 			}
-			ids := nm.toks
 			w := func(side, i int, t *tok) float64 {
 				if side == 0 {
 					return qWeight(side, i, t)
@@ -789,13 +847,13 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 				}
 				return pairSim(x, y)
 			}
-			s := score(q, nt, w, sim, rec.Kind)
+			s := score(q, nt, w, sim, kind)
 			v := s.score
-			if nm.weak {
+			if weak {
 				v = math.Min(v, WeakAliasCap)
 			}
-			if v > best.score || (v == best.score && best.weak && !nm.weak) {
-				best = scoredHit{rec: int(r), name: int(n), s: s, score: v, nameToks: nt, weak: nm.weak}
+			if v > best.score || (v == best.score && best.weak && !weak) {
+				best = scoredHit{rec: int(r), name: int(n), s: s, score: v, nameToks: nt, weak: weak}
 			}
 		}
 		if best.score < 0 {
@@ -806,7 +864,7 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 			adj = 0
 		}
 		best.adj = adj
-		if queryIsOrg && kindConflicts(rec.Kind) {
+		if queryIsOrg && kindConflicts(kind) {
 			best.kindPenalty = kindConflictCost
 		}
 		best.score = clamp01(best.score + adj - best.kindPenalty)
@@ -825,8 +883,7 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 	}
 	out := make([]Hit, len(hits))
 	for i, h := range hits {
-		nm := &ix.names[h.name]
-		ids := nm.toks
+		ids := ix.nameToks.at(h.name)
 		w := func(side, j int, t *tok) float64 {
 			if side == 0 {
 				return qWeight(side, j, t)
@@ -846,12 +903,12 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 			sc.penalties = append(sc.penalties, Penalty{Reason: "listed for other countries only", Amount: -h.adj})
 		}
 		if h.kindPenalty > 0 {
-			sc.penalties = append(sc.penalties, Penalty{Reason: "a legal form names an organisation, the entry is a " + ix.records[h.rec].Kind, Amount: h.kindPenalty})
+			sc.penalties = append(sc.penalties, Penalty{Reason: "a legal form names an organisation, the entry is a " + ix.kind(h.rec), Amount: h.kindPenalty})
 		}
 		sc.score = h.score
 		cmp := explain(q, h.nameToks, sc, threshold, w)
 		out[i] = Hit{
-			Index: h.rec, ID: ix.records[h.rec].ID, Name: nm.value, Weak: h.weak,
+			Index: h.rec, ID: ix.recIDs.at(h.rec), Name: ix.nameValues.at(h.name), Weak: h.weak,
 			Score: cmp.Score, Match: cmp.Match, Strong: cmp.Match && !h.weak && cmp.Score >= StrongThreshold,
 			CountryAdjustment: round3(h.adj), Comparison: cmp,
 		}
@@ -953,12 +1010,13 @@ func kindConflicts(kind string) bool {
 // countryAdjustment is the bonus for a record of the query's country or the
 // penalty for a record that names only other countries; 0 without a query
 // country or without record countries.
-func (ix *Index) countryAdjustment(rec *Record, country string) float64 {
-	if country == "" || len(rec.Countries) == 0 {
+func (ix *Index) countryAdjustment(rec int, country string) float64 {
+	cs := ix.countries.at(rec)
+	if country == "" || len(cs) == 0 {
 		return 0
 	}
-	for _, c := range rec.Countries {
-		if strings.EqualFold(c, country) {
+	for _, c := range cs {
+		if strings.EqualFold(ix.codes[c], country) {
 			return sameCountryBonus
 		}
 	}

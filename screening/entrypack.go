@@ -1,0 +1,244 @@
+package screening
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"math"
+	"slices"
+
+	"github.com/hikiai/hikiai/screening/internal/varint"
+)
+
+// entryPack keeps list entries encoded, back to back, in one string. A
+// []Entry of the 28,000 sample entries is some 600,000 heap objects (every
+// name, address and attribute its own string, slice or map), and the GC
+// marks all of them in every cycle, about once a second under load: that
+// mark was the widest cause of the latency tail. The pack is two objects
+// with no pointers inside. An entry is decoded when it is asked for (a hit,
+// a look-up by key); its strings are substrings of the pack, so decoding
+// copies no text.
+type entryPack struct {
+	data  string
+	ends  []uint32         // entry i is data[ends[i-1]:ends[i]] (from 0 for i = 0)
+	seed  maphash.Seed     // for byKey
+	byKey map[uint64]int32 // hash of Key() → index; no pointers for the GC to follow
+	dups  map[string]int32 // keys whose hash another key took first (almost always empty)
+}
+
+var errPackTooLarge = errors.New("entries take more than 4 GiB encoded")
+
+// packEntries encodes es. It fails only when the encoding outgrows the
+// 32-bit offsets.
+func packEntries(es []Entry) (entryPack, error) {
+	p := entryPack{ends: make([]uint32, len(es)), seed: maphash.MakeSeed(),
+		byKey: make(map[uint64]int32, len(es))}
+	var buf []byte
+	for i := range es {
+		e := &es[i]
+		buf = appendEntry(buf, e)
+		if len(buf) > math.MaxUint32 {
+			return entryPack{}, fmt.Errorf("entry %d (%s): %w", i, e.Key(), errPackTooLarge)
+		}
+		p.ends[i] = uint32(len(buf))
+		key := e.Key()
+		h := maphash.String(p.seed, key)
+		first, taken := p.byKey[h]
+		if !taken {
+			p.byKey[h] = int32(i)
+			continue
+		}
+		if es[first].Key() == key {
+			continue // a repeated key finds its first entry
+		}
+		if p.dups == nil {
+			p.dups = make(map[string]int32)
+		}
+		if _, seen := p.dups[key]; !seen {
+			p.dups[key] = int32(i)
+		}
+	}
+	p.data = string(buf)
+	return p, nil
+}
+
+func (p *entryPack) len() int { return len(p.ends) }
+
+func (p *entryPack) raw(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = p.ends[i-1]
+	}
+	return p.data[start:p.ends[i]]
+}
+
+// at decodes entry i. The pack was written by packEntries, so a decoding
+// error is a bug; it panics rather than hand out a half entry.
+func (p *entryPack) at(i int) Entry {
+	e, err := decodeEntry(p.raw(i))
+	if err != nil {
+		panic(fmt.Sprintf("screening: entry %d of the pack: %v", i, err))
+	}
+	return e
+}
+
+// index returns the position of the entry with this key.
+func (p *entryPack) index(key string) (int, bool) {
+	if i, ok := p.byKey[maphash.String(p.seed, key)]; ok && p.keyAt(int(i)) == key {
+		return int(i), true
+	}
+	i, ok := p.dups[key]
+	return int(i), ok
+}
+
+// keyAt is Key() of entry i, reading only its first two fields.
+func (p *entryPack) keyAt(i int) string {
+	r := entryReader{s: p.raw(i)}
+	source, id := r.str(), r.str()
+	if r.err != nil {
+		panic(fmt.Sprintf("screening: entry %d of the pack: %v", i, r.err))
+	}
+	return source + ":" + id
+}
+
+// appendEntry encodes e: strings and counts as uvarint lengths, fields in
+// the order of the struct, attributes sorted by key.
+func appendEntry(b []byte, e *Entry) []byte {
+	str := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	n := func(v int) { b = binary.AppendUvarint(b, uint64(v)) }
+	str(e.Source)
+	str(e.SourceID)
+	str(string(e.Kind))
+	n(len(e.Names))
+	for _, nm := range e.Names {
+		str(nm.Value)
+		str(string(nm.Strength))
+		str(nm.Script)
+	}
+	n(len(e.Countries))
+	for _, c := range e.Countries {
+		str(c)
+	}
+	n(len(e.Addresses))
+	for _, a := range e.Addresses {
+		str(a.Street)
+		str(a.City)
+		str(a.Region)
+		str(a.Postal)
+		str(a.Country)
+		str(a.Full)
+	}
+	n(len(e.Identifiers))
+	for _, id := range e.Identifiers {
+		str(id.Type)
+		str(id.Value)
+		str(id.Country)
+	}
+	n(len(e.Programs))
+	for _, p := range e.Programs {
+		str(p)
+	}
+	str(e.ListedOn)
+	str(e.SourceURL)
+	str(e.Remarks)
+	keys := make([]string, 0, len(e.Attributes))
+	for k := range e.Attributes {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	n(len(keys))
+	for _, k := range keys {
+		str(k)
+		str(e.Attributes[k])
+	}
+	return b
+}
+
+// entryReader reads what appendEntry wrote; the first error sticks.
+type entryReader struct {
+	s   string
+	err error
+}
+
+func (r *entryReader) uint() int {
+	if r.err != nil {
+		return 0
+	}
+	v, size := varint.Uvarint(r.s)
+	if size <= 0 || v > uint64(len(r.s)) {
+		r.err = errors.New("bad length")
+		return 0
+	}
+	r.s = r.s[size:]
+	return int(v)
+}
+
+func (r *entryReader) str() string {
+	n := r.uint()
+	if r.err != nil || n > len(r.s) {
+		if r.err == nil {
+			r.err = errors.New("string runs past the entry")
+		}
+		return ""
+	}
+	s := r.s[:n]
+	r.s = r.s[n:]
+	return s
+}
+
+// decodeEntry reverses appendEntry. Empty slices and maps come back nil, as
+// the JSON the stores keep gives them.
+func decodeEntry(s string) (Entry, error) {
+	r := entryReader{s: s}
+	var e Entry
+	e.Source, e.SourceID, e.Kind = r.str(), r.str(), EntryKind(r.str())
+	if n := r.uint(); n > 0 {
+		e.Names = make([]EntryName, n)
+		for i := range e.Names {
+			e.Names[i] = EntryName{Value: r.str(), Strength: NameStrength(r.str()), Script: r.str()}
+		}
+	}
+	if n := r.uint(); n > 0 {
+		e.Countries = make([]string, n)
+		for i := range e.Countries {
+			e.Countries[i] = r.str()
+		}
+	}
+	if n := r.uint(); n > 0 {
+		e.Addresses = make([]Address, n)
+		for i := range e.Addresses {
+			e.Addresses[i] = Address{Street: r.str(), City: r.str(), Region: r.str(), Postal: r.str(), Country: r.str(), Full: r.str()}
+		}
+	}
+	if n := r.uint(); n > 0 {
+		e.Identifiers = make([]Identifier, n)
+		for i := range e.Identifiers {
+			e.Identifiers[i] = Identifier{Type: r.str(), Value: r.str(), Country: r.str()}
+		}
+	}
+	if n := r.uint(); n > 0 {
+		e.Programs = make([]string, n)
+		for i := range e.Programs {
+			e.Programs[i] = r.str()
+		}
+	}
+	e.ListedOn, e.SourceURL, e.Remarks = r.str(), r.str(), r.str()
+	if n := r.uint(); n > 0 {
+		e.Attributes = make(map[string]string, n)
+		for range n {
+			k := r.str()
+			e.Attributes[k] = r.str()
+		}
+	}
+	if r.err == nil && r.s != "" {
+		r.err = fmt.Errorf("%d bytes after the entry", len(r.s))
+	}
+	if r.err != nil {
+		return Entry{}, r.err
+	}
+	return e, nil
+}
