@@ -72,22 +72,22 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 	}
 	now := time.Now()
 	mine := make([]*pendingEntry, len(entries))
-	kks := make([]string, len(entries))
+	keys := make([]uint64, len(entries))
 	for i := range entries {
 		e := &entries[i]
 		data := encodeHistory(e)
-		m := &pendingEntry{kindKey: kindKey(e.Kind, e.Key), seq: s.nextSeq.Add(1), data: data, added: now}
+		m := &pendingEntry{key: s.history.keyOf(e.Kind, e.Key), seq: s.nextSeq.Add(1), data: data, added: now}
 		// Readers get what a committed entry decodes to (UTC, no window).
 		if err := decodeHistory(data, &m.entry); err != nil {
 			return nil, fmt.Errorf("boltstore: history entry %d: %w", i, err)
 		}
-		mine[i], kks[i] = m, m.kindKey
+		mine[i], keys[i] = m, m.key
 	}
 	picks := make([][]pick, len(entries))
-	unlock := s.history.lock(kks)
+	unlock := s.history.lock(keys)
 	for i, m := range mine {
-		st := s.history.stripeOf(m.kindKey)
-		list := st.byKey[m.kindKey]
+		st := s.history.stripeOf(m.key)
+		list := st.byKey[m.key].refs
 		lo, hi := 0, len(list)
 		if w := entries[i].Window; w > 0 {
 			at := m.entry.At.UnixNano()
@@ -115,6 +115,12 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 	if err != nil {
 		s.history.drop(mine)
 		return nil, err
+	}
+	for i, es := range out {
+		// The index knows keys by hash only (keyRefs).
+		out[i] = slices.DeleteFunc(es, func(e screening.HistoryEntry) bool {
+			return e.Kind != entries[i].Kind || e.Key != entries[i].Key
+		})
 	}
 	if s.history.pendingCount() > maxPending {
 		// An error leaves them pending; the flusher and Close try again.
@@ -187,26 +193,28 @@ func (s *Store) ForgetHistory(ctx context.Context, entries []screening.HistoryEn
 	dropped := s.history.matching(entries)
 	s.history.drop(dropped)
 	type gone struct {
-		kk string
-		r  histRef
+		key          uint64
+		counterparty bool
+		r            histRef
 	}
 	var committed []gone
-	kks := make([]string, len(entries))
+	keys := make([]uint64, len(entries))
 	for i, e := range entries {
-		kks[i] = kindKey(e.Kind, e.Key)
+		keys[i] = s.history.keyOf(e.Kind, e.Key)
 	}
-	unlock := s.history.lock(kks)
+	unlock := s.history.lock(keys)
 	for i, e := range entries {
-		st := s.history.stripeOf(kks[i])
+		st := s.history.stripeOf(keys[i])
 		at, screen := e.At.UnixNano(), s.history.hash(e.ScreeningID)
-		for _, r := range st.byKey[kks[i]] {
+		kr := st.byKey[keys[i]]
+		for _, r := range kr.refs {
 			if r.at == at && r.screen == screen && st.pending[r.seq] == nil {
-				committed = append(committed, gone{kks[i], r})
+				committed = append(committed, gone{keys[i], kr.counterparty, r})
 			}
 		}
 		for _, g := range committed {
-			if g.kk == kks[i] {
-				st.removeRef(g.kk, g.r.seq)
+			if g.key == keys[i] {
+				st.removeRef(g.key, g.r.seq)
 			}
 		}
 	}
@@ -224,14 +232,13 @@ func (s *Store) ForgetHistory(ctx context.Context, entries []screening.HistoryEn
 		// Nothing was deleted: put everything back, so that what readers
 		// see does not depend on the failed attempt. A retry removes them.
 		for _, e := range dropped {
-			unlock := s.history.lock([]string{e.kindKey})
+			unlock := s.history.lock([]uint64{e.key})
 			s.history.addPending(e)
 			unlock()
 		}
 		for _, g := range committed {
-			unlock := s.history.lock([]string{g.kk})
-			st := s.history.stripeOf(g.kk)
-			st.byKey[g.kk] = insertRef(st.byKey[g.kk], g.r)
+			unlock := s.history.lock([]uint64{g.key})
+			s.history.stripeOf(g.key).insertRef(g.key, g.counterparty, g.r)
 			unlock()
 		}
 	}
@@ -242,7 +249,6 @@ func (s *Store) ForgetHistory(ctx context.Context, entries []screening.HistoryEn
 // whose newest entry is at or after since, oldest first. fn runs outside any
 // transaction (it may write to the store), so records are read page by page.
 func (s *Store) SeenCounterparties(ctx context.Context, since time.Time, fn func(screening.HistoryEntry) error) error {
-	prefix := kindKey(screening.HistoryCounterparty, "")
 	from := since.UnixNano()
 	type newest struct {
 		r histRef
@@ -252,8 +258,8 @@ func (s *Store) SeenCounterparties(ctx context.Context, since time.Time, fn func
 	for i := range s.history.stripes {
 		st := &s.history.stripes[i]
 		st.mu.Lock()
-		for kk, list := range st.byKey {
-			if strings.HasPrefix(kk, prefix) && len(list) > 0 && list[len(list)-1].at >= from {
+		for _, kr := range st.byKey {
+			if list := kr.refs; kr.counterparty && len(list) > 0 && list[len(list)-1].at >= from {
 				r := list[len(list)-1]
 				all = append(all, newest{r, st.pick(r.seq)})
 			}
@@ -276,6 +282,9 @@ func (s *Store) SeenCounterparties(ctx context.Context, since time.Time, fn func
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			if e.Kind != screening.HistoryCounterparty {
+				continue // another kind's key of the same hash (keyRefs)
+			}
 			if err := fn(e); err != nil {
 				return err
 			}
@@ -297,7 +306,8 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 	for i := range s.history.stripes {
 		st := &s.history.stripes[i]
 		st.mu.Lock()
-		for kk, list := range st.byKey {
+		for key, kr := range st.byKey {
+			list := kr.refs
 			n := sort.Search(len(list), func(j int) bool { return list[j].at >= cut })
 			if n == 0 {
 				continue
@@ -312,9 +322,9 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 				}
 			}
 			if rest := append(kept, list[n:]...); len(rest) > 0 {
-				st.byKey[kk] = rest
+				st.byKey[key] = keyRefs{refs: rest, counterparty: kr.counterparty}
 			} else {
-				delete(st.byKey, kk)
+				delete(st.byKey, key)
 			}
 		}
 		st.mu.Unlock()
@@ -358,15 +368,19 @@ func (s *Store) loadHistory() error {
 			if err != nil {
 				return fmt.Errorf("history record %d: %w", seq, err)
 			}
-			kk := kindKey(string(head[0]), string(head[1]))
-			st := s.history.stripeOf(kk)
-			st.byKey[kk] = append(st.byKey[kk], histRef{at: at, seq: seq,
+			kind := string(head[0])
+			key := s.history.keyOf(kind, string(head[1]))
+			st := s.history.stripeOf(key)
+			kr := st.byKey[key]
+			kr.refs = append(kr.refs, histRef{at: at, seq: seq,
 				screen: s.history.hash(string(head[2])), name: s.history.hash(string(head[6]))})
+			kr.counterparty = kind == screening.HistoryCounterparty
+			st.byKey[key] = kr
 			s.nextSeq.Store(max(s.nextSeq.Load(), seq))
 		}
 		for i := range s.history.stripes {
-			for _, list := range s.history.stripes[i].byKey {
-				slices.SortFunc(list, cmpRef)
+			for _, kr := range s.history.stripes[i].byKey {
+				slices.SortFunc(kr.refs, cmpRef)
 			}
 		}
 		return nil

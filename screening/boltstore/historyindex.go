@@ -64,16 +64,16 @@ type histRef struct {
 }
 
 type pendingEntry struct {
-	kindKey string // index key: kind + NUL + key
-	seq     uint64
-	data    []byte // the encoded record
-	entry   screening.HistoryEntry
-	added   time.Time
+	key   uint64 // index key: keyOf(kind, key)
+	seq   uint64
+	data  []byte // the encoded record
+	entry screening.HistoryEntry
+	added time.Time
 }
 
 type stripe struct {
 	mu      sync.Mutex
-	byKey   map[string][]histRef     // kind+NUL+key → entries, oldest first
+	byKey   map[uint64]keyRefs       // keyOf(kind, key) → entries, oldest first
 	pending map[uint64]*pendingEntry // by seq
 
 	// cache keeps the records of the newest committed entries. Look-ups
@@ -94,9 +94,25 @@ func (st *stripe) pick(seq uint64) pick {
 	return pick{seq: seq}
 }
 
+// keyRefs are the entries of one kind and key. The index is keyed by a
+// 64-bit hash of kind and key, not by the strings: one string per key made
+// the index hundreds of thousands of heap objects, which the GC marked in
+// every cycle. Look-ups check the kind and key of what they read, so two
+// keys of one hash never mix their histories; the newer of two colliding
+// counterparties would hide the other from SeenCounterparties. At ten
+// million keys a collision has about one chance in 300,000, the same order
+// the screening-id hashes of histRef already accept.
+type keyRefs struct {
+	refs         []histRef
+	counterparty bool // the kind is HistoryCounterparty (SeenCounterparties)
+}
+
 type historyIndex struct {
 	seed    maphash.Seed
 	stripes [pendingLocks]stripe
+	// keyOf hashes kind and key into the index key; a field so that a test
+	// can make keys collide.
+	keyOf func(kind, key string) uint64
 
 	// mu guards byScreening and count; take it after stripe locks, never before.
 	mu          sync.Mutex
@@ -106,18 +122,24 @@ type historyIndex struct {
 
 func newHistoryIndex() *historyIndex {
 	x := &historyIndex{seed: maphash.MakeSeed(), byScreening: map[string][]*pendingEntry{}}
+	x.keyOf = func(kind, key string) uint64 {
+		var h maphash.Hash
+		h.SetSeed(x.seed)
+		h.WriteString(kind)
+		h.WriteByte(0)
+		h.WriteString(key)
+		return h.Sum64()
+	}
 	for i := range x.stripes {
-		x.stripes[i].byKey = map[string][]histRef{}
+		x.stripes[i].byKey = map[uint64]keyRefs{}
 		x.stripes[i].pending = map[uint64]*pendingEntry{}
 		x.stripes[i].cache = newRecordCache(cachePerStripe / 2)
 	}
 	return x
 }
 
-func kindKey(kind, key string) string { return kind + "\x00" + key }
-
-func (x *historyIndex) stripeOf(kk string) *stripe {
-	return &x.stripes[maphash.String(x.seed, kk)%pendingLocks]
+func (x *historyIndex) stripeOf(key uint64) *stripe {
+	return &x.stripes[key%pendingLocks]
 }
 
 // hash stands for a screening id or a name key in the index.
@@ -125,10 +147,10 @@ func (x *historyIndex) hash(s string) uint64 { return maphash.String(x.seed, s) 
 
 // lock takes the stripes of the given index keys in ascending order (so two
 // callers never wait on each other crosswise) and returns the unlock.
-func (x *historyIndex) lock(kks []string) func() {
-	idx := make([]int, 0, len(kks))
-	for _, kk := range kks {
-		idx = append(idx, int(maphash.String(x.seed, kk)%pendingLocks))
+func (x *historyIndex) lock(keys []uint64) func() {
+	idx := make([]int, 0, len(keys))
+	for _, k := range keys {
+		idx = append(idx, int(k%pendingLocks))
 	}
 	slices.Sort(idx)
 	idx = slices.Compact(idx)
@@ -143,11 +165,11 @@ func (x *historyIndex) lock(kks []string) func() {
 }
 
 func (x *historyIndex) lockEntries(es []*pendingEntry) func() {
-	kks := make([]string, len(es))
+	keys := make([]uint64, len(es))
 	for i, e := range es {
-		kks[i] = e.kindKey
+		keys[i] = e.key
 	}
-	return x.lock(kks)
+	return x.lock(keys)
 }
 
 // insert adds a ref to its key's list, keeping the list in (at, seq) order;
@@ -167,23 +189,31 @@ func cmpRef(a, b histRef) int {
 
 // removeRef takes the ref with seq out of its key's list; the caller holds
 // the stripe.
-func (st *stripe) removeRef(kk string, seq uint64) {
+func (st *stripe) removeRef(key uint64, seq uint64) {
 	st.cache.forget(seq)
-	list := st.byKey[kk]
-	if i := slices.IndexFunc(list, func(r histRef) bool { return r.seq == seq }); i >= 0 {
-		list = slices.Delete(list, i, i+1)
+	kr := st.byKey[key]
+	if i := slices.IndexFunc(kr.refs, func(r histRef) bool { return r.seq == seq }); i >= 0 {
+		kr.refs = slices.Delete(kr.refs, i, i+1)
 	}
-	if len(list) == 0 {
-		delete(st.byKey, kk)
+	if len(kr.refs) == 0 {
+		delete(st.byKey, key)
 	} else {
-		st.byKey[kk] = list
+		st.byKey[key] = kr
 	}
+}
+
+// insertRef adds a ref under key; the caller holds the stripe.
+func (st *stripe) insertRef(key uint64, counterparty bool, r histRef) {
+	kr := st.byKey[key]
+	kr.refs = insertRef(kr.refs, r)
+	kr.counterparty = counterparty
+	st.byKey[key] = kr
 }
 
 // addPending makes an entry pending; the caller holds its stripe.
 func (x *historyIndex) addPending(e *pendingEntry) {
-	st := x.stripeOf(e.kindKey)
-	st.byKey[e.kindKey] = insertRef(st.byKey[e.kindKey], histRef{at: e.entry.At.UnixNano(), seq: e.seq,
+	st := x.stripeOf(e.key)
+	st.insertRef(e.key, e.entry.Kind == screening.HistoryCounterparty, histRef{at: e.entry.At.UnixNano(), seq: e.seq,
 		screen: x.hash(e.entry.ScreeningID), name: x.hash(e.entry.NameKey)})
 	st.pending[e.seq] = e
 	x.mu.Lock()
@@ -200,7 +230,7 @@ func (x *historyIndex) committed(es []*pendingEntry) {
 	}
 	unlock := x.lockEntries(es)
 	for _, e := range es {
-		st := x.stripeOf(e.kindKey)
+		st := x.stripeOf(e.key)
 		if st.pending[e.seq] == e { // not forgotten meanwhile
 			delete(st.pending, e.seq)
 			st.cache.put(e.seq, e.data)
@@ -218,10 +248,10 @@ func (x *historyIndex) drop(es []*pendingEntry) {
 	}
 	unlock := x.lockEntries(es)
 	for _, e := range es {
-		st := x.stripeOf(e.kindKey)
+		st := x.stripeOf(e.key)
 		if st.pending[e.seq] == e {
 			delete(st.pending, e.seq)
-			st.removeRef(e.kindKey, e.seq)
+			st.removeRef(e.key, e.seq)
 		}
 	}
 	x.dropFromScreenings(es)

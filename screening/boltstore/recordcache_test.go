@@ -100,7 +100,7 @@ func TestCachedHistoryReadsAsLogged(t *testing.T) {
 		st.history.drop(st.history.forScreening(id)) // the probe is not saved
 		return got[0]
 	}
-	cached := st.history.stripeOf(kindKey(screening.HistoryProduct, "code:mx-100")).cache.len()
+	cached := st.history.stripeOf(st.history.keyOf(screening.HistoryProduct, "code:mx-100")).cache.len()
 	fromCache := look(st, "probe_1")
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
@@ -110,7 +110,7 @@ func TestCachedHistoryReadsAsLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if n := st.history.stripeOf(kindKey(screening.HistoryProduct, "code:mx-100")).cache.len(); n != 0 {
+	if n := st.history.stripeOf(st.history.keyOf(screening.HistoryProduct, "code:mx-100")).cache.len(); n != 0 {
 		t.Fatalf("%d records cached after reopening, want 0", n)
 	}
 	fromLog := look(st, "probe_1")
