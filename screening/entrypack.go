@@ -29,38 +29,56 @@ type entryPack struct {
 
 var errPackTooLarge = errors.New("entries take more than 4 GiB encoded")
 
-// packEntries encodes es. It fails only when the encoding outgrows the
-// 32-bit offsets.
-func packEntries(es []Entry) (entryPack, error) {
-	p := entryPack{ends: make([]uint32, len(es)), seed: maphash.MakeSeed(),
-		byKey: make(map[uint64]int32, len(es))}
+// packEntries encodes the entries of every part, in order. It fails only
+// when the encoding outgrows the 32-bit offsets.
+func packEntries(parts ...[]Entry) (entryPack, error) {
+	n := 0
+	for _, es := range parts {
+		n += len(es)
+	}
+	p := entryPack{ends: make([]uint32, 0, n), seed: maphash.MakeSeed(), byKey: make(map[uint64]int32, n)}
 	var buf []byte
-	for i := range es {
-		e := &es[i]
-		buf = appendEntry(buf, e)
-		if len(buf) > math.MaxUint32 {
-			return entryPack{}, fmt.Errorf("entry %d (%s): %w", i, e.Key(), errPackTooLarge)
-		}
-		p.ends[i] = uint32(len(buf))
-		key := e.Key()
-		h := maphash.String(p.seed, key)
-		first, taken := p.byKey[h]
-		if !taken {
-			p.byKey[h] = int32(i)
-			continue
-		}
-		if es[first].Key() == key {
-			continue // a repeated key finds its first entry
-		}
-		if p.dups == nil {
-			p.dups = make(map[string]int32)
-		}
-		if _, seen := p.dups[key]; !seen {
-			p.dups[key] = int32(i)
+	for _, es := range parts {
+		for j := range es {
+			e := &es[j]
+			i := len(p.ends)
+			buf = appendEntry(buf, e)
+			if len(buf) > math.MaxUint32 {
+				return entryPack{}, fmt.Errorf("entry %d (%s): %w", i, e.Key(), errPackTooLarge)
+			}
+			p.ends = append(p.ends, uint32(len(buf)))
+			key := e.Key()
+			h := maphash.String(p.seed, key)
+			first, taken := p.byKey[h]
+			if !taken {
+				p.byKey[h] = int32(i)
+				continue
+			}
+			if p.keyIn(buf, int(first)) == key {
+				continue // a repeated key finds its first entry
+			}
+			if p.dups == nil {
+				p.dups = make(map[string]int32)
+			}
+			if _, seen := p.dups[key]; !seen {
+				p.dups[key] = int32(i)
+			}
 		}
 	}
 	p.data = string(buf)
 	return p, nil
+}
+
+// keyIn is Key() of entry i while the pack is still being written into buf
+// (only on a hash collision).
+func (p *entryPack) keyIn(buf []byte, i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = p.ends[i-1]
+	}
+	r := entryReader{s: string(buf[start:p.ends[i]])}
+	source, id := r.str(), r.str()
+	return source + ":" + id
 }
 
 func (p *entryPack) len() int { return len(p.ends) }

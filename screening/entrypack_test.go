@@ -37,7 +37,7 @@ func TestEntryPackRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := packEntries(tt.entries)
+			p, err := packEntries(tt.entries[:len(tt.entries)/2], tt.entries[len(tt.entries)/2:])
 			if err != nil {
 				t.Fatal(err)
 			}

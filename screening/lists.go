@@ -32,12 +32,12 @@ func NewListSet(snaps []ListSnapshot, now time.Time) (*ListSet, error) {
 		n += len(s.Entries)
 	}
 	set := &ListSet{LoadedAt: now, searches: newSearchCache()}
-	all := make([]Entry, 0, n)
+	all := make([][]Entry, 0, len(snaps))
 	records := make([]names.Record, 0, n)
 	parts := make([]string, 0, len(snaps))
 	for _, s := range snaps {
+		all = append(all, s.Entries)
 		for i := range s.Entries {
-			all = append(all, s.Entries[i])
 			records = append(records, RecordOf(&s.Entries[i]))
 		}
 		meta := s
@@ -50,7 +50,7 @@ func NewListSet(snaps []ListSnapshot, now time.Time) (*ListSet, error) {
 		return nil, fmt.Errorf("build name index: %w", err)
 	}
 	set.Index = ix
-	if set.entries, err = packEntries(all); err != nil {
+	if set.entries, err = packEntries(all...); err != nil {
 		return nil, fmt.Errorf("pack list entries: %w", err)
 	}
 	if len(parts) > 0 {

@@ -1,6 +1,9 @@
 package names
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"math"
+)
 
 // The index is built once per list load and read by every screening. Kept as
 // Go structures (a string per name and word form, a slice per posting list,
@@ -31,6 +34,11 @@ type strTableBuilder struct {
 
 func (b *strTableBuilder) add(s string) {
 	b.buf = append(b.buf, s...)
+	if len(b.buf) > math.MaxUint32 {
+		// The list set refuses entries past 4 GiB encoded before an index
+		// is built over them, so this is a bug, not bad input.
+		panic("names: more than 4 GiB of names")
+	}
 	b.ends = append(b.ends, uint32(len(b.buf)))
 }
 

@@ -97,7 +97,7 @@ const (
 type Index struct {
 	nRecords  int
 	recIDs    strTable // record ids
-	countries idLists  // per record, indices into countryCodes
+	countries idLists  // per record, indices into codes
 	codes     []string // distinct countries and kinds, as the records write them
 	kinds     []int32  // per record, index into codes; -1 without a kind
 
