@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"math"
 	"slices"
 
+	"github.com/hikiai/hikiai/screening/internal/strtab"
 	"github.com/hikiai/hikiai/screening/internal/varint"
 )
 
@@ -20,76 +20,57 @@ import (
 // a look-up by key); its strings are substrings of the pack, so decoding
 // copies no text.
 type entryPack struct {
-	data  string
-	ends  []uint32         // entry i is data[ends[i-1]:ends[i]] (from 0 for i = 0)
-	seed  maphash.Seed     // for byKey
-	byKey map[uint64]int32 // hash of Key() → index; no pointers for the GC to follow
-	dups  map[string]int32 // keys whose hash another key took first (almost always empty)
+	entries strtab.Table
+	seed    maphash.Seed     // for byKey
+	byKey   map[uint64]int32 // hash of Key() → index; no pointers for the GC to follow
+	dups    map[string]int32 // keys whose hash another key took first (almost always empty)
 }
 
-var errPackTooLarge = errors.New("entries take more than 4 GiB encoded")
-
 // packEntries encodes the entries of every part, in order. It fails only
-// when the encoding outgrows the 32-bit offsets.
+// when the encoding outgrows the table's 32-bit offsets.
 func packEntries(parts ...[]Entry) (entryPack, error) {
 	n := 0
 	for _, es := range parts {
 		n += len(es)
 	}
-	p := entryPack{ends: make([]uint32, 0, n), seed: maphash.MakeSeed(), byKey: make(map[uint64]int32, n)}
-	var buf []byte
+	p := entryPack{seed: maphash.MakeSeed(), byKey: make(map[uint64]int32, n)}
+	var b strtab.Builder
+	var collided []int32 // entries whose key hash an earlier entry took
+	i := 0
 	for _, es := range parts {
 		for j := range es {
 			e := &es[j]
-			i := len(p.ends)
-			buf = appendEntry(buf, e)
-			if len(buf) > math.MaxUint32 {
-				return entryPack{}, fmt.Errorf("entry %d (%s): %w", i, e.Key(), errPackTooLarge)
+			if err := b.Append(func(buf []byte) []byte { return appendEntry(buf, e) }); err != nil {
+				return entryPack{}, fmt.Errorf("entry %d (%s): %w", i, e.Key(), err)
 			}
-			p.ends = append(p.ends, uint32(len(buf)))
-			key := e.Key()
-			h := maphash.String(p.seed, key)
-			first, taken := p.byKey[h]
-			if !taken {
+			h := maphash.String(p.seed, e.Key())
+			if _, taken := p.byKey[h]; taken {
+				collided = append(collided, int32(i))
+			} else {
 				p.byKey[h] = int32(i)
-				continue
 			}
-			if p.keyIn(buf, int(first)) == key {
-				continue // a repeated key finds its first entry
-			}
-			if p.dups == nil {
-				p.dups = make(map[string]int32)
-			}
-			if _, seen := p.dups[key]; !seen {
-				p.dups[key] = int32(i)
-			}
+			i++
 		}
 	}
-	p.data = string(buf)
+	p.entries = b.Build()
+	for _, c := range collided {
+		key := p.keyAt(int(c))
+		if p.keyAt(int(p.byKey[maphash.String(p.seed, key)])) == key {
+			continue // a repeated key finds its first entry
+		}
+		if p.dups == nil {
+			p.dups = make(map[string]int32)
+		}
+		if _, seen := p.dups[key]; !seen {
+			p.dups[key] = c
+		}
+	}
 	return p, nil
 }
 
-// keyIn is Key() of entry i while the pack is still being written into buf
-// (only on a hash collision).
-func (p *entryPack) keyIn(buf []byte, i int) string {
-	start := uint32(0)
-	if i > 0 {
-		start = p.ends[i-1]
-	}
-	r := entryReader{s: string(buf[start:p.ends[i]])}
-	source, id := r.str(), r.str()
-	return source + ":" + id
-}
+func (p *entryPack) len() int { return p.entries.Len() }
 
-func (p *entryPack) len() int { return len(p.ends) }
-
-func (p *entryPack) raw(i int) string {
-	start := uint32(0)
-	if i > 0 {
-		start = p.ends[i-1]
-	}
-	return p.data[start:p.ends[i]]
-}
+func (p *entryPack) raw(i int) string { return p.entries.At(i) }
 
 // at decodes entry i. The pack was written by packEntries, so a decoding
 // error is a bug; it panics rather than hand out a half entry.

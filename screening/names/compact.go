@@ -1,9 +1,6 @@
 package names
 
-import (
-	"hash/maphash"
-	"math"
-)
+import "hash/maphash"
 
 // The index is built once per list load and read by every screening. Kept as
 // Go structures (a string per name and word form, a slice per posting list,
@@ -12,37 +9,6 @@ import (
 // once a second under load. The types here hold the same data in a few large
 // allocations that have no pointers inside, or whose pointers all point into
 // one string, so a cycle marks a handful of objects instead.
-
-// strTable is a list of strings stored back to back in one string.
-type strTable struct {
-	data string
-	ends []uint32 // string i is data[ends[i-1]:ends[i]] (from 0 for i = 0)
-}
-
-func (t *strTable) at(i int) string {
-	start := uint32(0)
-	if i > 0 {
-		start = t.ends[i-1]
-	}
-	return t.data[start:t.ends[i]]
-}
-
-type strTableBuilder struct {
-	buf  []byte
-	ends []uint32
-}
-
-func (b *strTableBuilder) add(s string) {
-	b.buf = append(b.buf, s...)
-	if len(b.buf) > math.MaxUint32 {
-		// The list set refuses entries past 4 GiB encoded before an index
-		// is built over them, so this is a bug, not bad input.
-		panic("names: more than 4 GiB of names")
-	}
-	b.ends = append(b.ends, uint32(len(b.buf)))
-}
-
-func (b *strTableBuilder) build() strTable { return strTable{data: string(b.buf), ends: b.ends} }
 
 // idLists is a list of int32 lists stored back to back in one slice.
 type idLists struct {

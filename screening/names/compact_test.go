@@ -6,20 +6,6 @@ import (
 	"testing"
 )
 
-func TestStrTable(t *testing.T) {
-	in := []string{"", "Beihang University", "", "北京航空航天大学", "x"}
-	var b strTableBuilder
-	for _, s := range in {
-		b.add(s)
-	}
-	tab := b.build()
-	for i, want := range in {
-		if got := tab.at(i); got != want {
-			t.Errorf("at(%d) = %q, want %q", i, got, want)
-		}
-	}
-}
-
 func TestIDLists(t *testing.T) {
 	in := [][]int32{{1, 2, 3}, nil, {7}, {}, {4, 5}}
 	l := flattenLists(in)

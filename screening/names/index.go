@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/hikiai/hikiai/screening/internal/strtab"
 )
 
 // NameVariant is one name or alias of a record.
@@ -96,16 +98,16 @@ const (
 // compact.go.
 type Index struct {
 	nRecords  int
-	recIDs    strTable // record ids
-	countries idLists  // per record, indices into codes
-	codes     []string // distinct countries and kinds, as the records write them
-	kinds     []int32  // per record, index into codes; -1 without a kind
+	recIDs    strtab.Table // record ids
+	countries idLists      // per record, indices into codes
+	codes     []string     // distinct countries and kinds, as the records write them
+	kinds     []int32      // per record, index into codes; -1 without a kind
 
-	nameValues strTable // all names, grouped by record
-	nameToks   idLists  // per name, vocabulary ids
-	nameWeak   []bool   // per name
-	first      []int32  // first[r] is the first name of record r; first[len] = number of names
-	words      []uint8  // words[r]: counting words of record r's shortest name, for ranking ties
+	nameValues strtab.Table // all names, grouped by record
+	nameToks   idLists      // per name, vocabulary ids
+	nameWeak   []bool       // per name
+	first      []int32      // first[r] is the first name of record r; first[len] = number of names
+	words      []uint8      // words[r]: counting words of record r's shortest name, for ranking ties
 
 	vocab    []tok            // distinct tokens; their strings live in one string
 	vocabKey map[string]int32 // token key → vocab id; only while building
@@ -170,7 +172,7 @@ func NewIndex(records []Record) (*Index, error) {
 	var (
 		post               [][]int32
 		nameToks           = make([][]int32, 0, total)
-		nameValues, recIDs strTableBuilder
+		nameValues, recIDs strtab.Builder
 		countries          = make([][]int32, len(records))
 		codeOf             = map[string]int32{}
 	)
@@ -187,7 +189,7 @@ func NewIndex(records []Record) (*Index, error) {
 	ix.nameWeak = make([]bool, 0, total)
 	for i, r := range records {
 		ix.first[i] = int32(len(nameToks))
-		recIDs.add(r.ID)
+		mustAdd(&recIDs, r.ID)
 		ix.kinds[i] = -1
 		if r.Kind != "" {
 			ix.kinds[i] = code(r.Kind)
@@ -220,7 +222,7 @@ func NewIndex(records []Record) (*Index, error) {
 				acronyms[a] = appendUnique(acronyms[a], int32(i))
 			}
 			nameToks = append(nameToks, ids)
-			nameValues.add(nv.Value)
+			mustAdd(&nameValues, nv.Value)
 			ix.nameWeak = append(ix.nameWeak, nv.Weak)
 		}
 		if usable == 0 {
@@ -233,7 +235,7 @@ func NewIndex(records []Record) (*Index, error) {
 	}
 	ix.postings = flattenLists(post)
 	ix.nameToks = flattenLists(nameToks)
-	ix.nameValues, ix.recIDs = nameValues.build(), recIDs.build()
+	ix.nameValues, ix.recIDs = nameValues.Build(), recIDs.Build()
 	ix.countries = flattenLists(countries)
 	ix.acronyms = newKeyedIDs(seed, acronyms)
 
@@ -290,6 +292,15 @@ func NewIndex(records []Record) (*Index, error) {
 	ix.rehomeVocab()
 	ix.scratch = make(chan *searchScratch, 2*runtime.GOMAXPROCS(0))
 	return ix, nil
+}
+
+// mustAdd adds s to a table of the index. The list set refuses entries past
+// 4 GiB encoded before an index is built over them, so a full table is a
+// bug, not bad input.
+func mustAdd(b *strtab.Builder, s string) {
+	if err := b.Add(s); err != nil {
+		panic("names: " + err.Error())
+	}
 }
 
 func appendUnique(s []int32, v int32) []int32 {
@@ -387,12 +398,12 @@ func (ix *Index) Len() int { return ix.nRecords }
 // Record returns what the index keeps of the record at index i (rebuilt: the
 // caller owns it).
 func (ix *Index) Record(i int) Record {
-	r := Record{ID: ix.recIDs.at(i), Kind: ix.kind(i)}
+	r := Record{ID: ix.recIDs.At(i), Kind: ix.kind(i)}
 	for _, c := range ix.countries.at(i) {
 		r.Countries = append(r.Countries, ix.codes[c])
 	}
 	for n := ix.first[i]; n < ix.first[i+1]; n++ {
-		r.Names = append(r.Names, NameVariant{Value: ix.nameValues.at(int(n)), Weak: ix.nameWeak[n]})
+		r.Names = append(r.Names, NameVariant{Value: ix.nameValues.At(int(n)), Weak: ix.nameWeak[n]})
 	}
 	return r
 }
@@ -908,7 +919,7 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 		sc.score = h.score
 		cmp := explain(q, h.nameToks, sc, threshold, w)
 		out[i] = Hit{
-			Index: h.rec, ID: ix.recIDs.at(h.rec), Name: ix.nameValues.at(h.name), Weak: h.weak,
+			Index: h.rec, ID: ix.recIDs.At(h.rec), Name: ix.nameValues.At(h.name), Weak: h.weak,
 			Score: cmp.Score, Match: cmp.Match, Strong: cmp.Match && !h.weak && cmp.Score >= StrongThreshold,
 			CountryAdjustment: round3(h.adj), Comparison: cmp,
 		}
