@@ -42,12 +42,7 @@ type Store struct {
 	now    func() time.Time
 	closed atomic.Bool
 
-	// mu serialises this process's audit-chain writes, and head caches the
-	// chain head ("seq hash") this process last saw. Writes race on the head
-	// only across replicas; a stale head costs one retry.
-	mu        sync.Mutex
-	head      string
-	headKnown bool
+	chain chainWriter // batches the audit-chained writes (chain.go)
 
 	watchMu sync.Mutex
 	watches map[*redis.PubSub]struct{}
@@ -68,7 +63,7 @@ func New(client redis.UniversalClient, opts Options) *Store {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Store{c: client, prefix: opts.Prefix, now: opts.Now, watches: map[*redis.PubSub]struct{}{}}
+	return &Store{c: client, prefix: opts.Prefix, now: opts.Now, chain: newChainWriter(), watches: map[*redis.PubSub]struct{}{}}
 }
 
 // k names a key of the transactional records. They all share the hash tag
@@ -268,66 +263,6 @@ func parseHead(head string) (*screening.AuditRecord, error) {
 		return nil, fmt.Errorf("audit head %q is corrupt", head)
 	}
 	return &screening.AuditRecord{Seq: seq, Hash: hash}, nil
-}
-
-// maxChainRetries bounds how often a write re-seals after another replica
-// moved the chain head; each retry means another write succeeded.
-const maxChainRetries = 100
-
-// chained runs script with the audit chain's head and log as KEYS[1] and
-// KEYS[2] and the expected head, the new head, the sequence number and the
-// sealed record as ARGV[1..4]; the script's own keys and arguments follow.
-// Scripts begin with chainCheck and end with chainAppend (scripts.go). The
-// script's reply comes back, except the "stale" reply, which is handled here
-// by re-sealing on the head the script saw.
-func (s *Store) chained(ctx context.Context, op string, script *redis.Script, keys []string, args []any, rec screening.AuditRecord) (screening.AuditRecord, []any, error) {
-	if err := s.open(op); err != nil {
-		return rec, nil, err
-	}
-	if rec.At.IsZero() {
-		rec.At = s.now()
-	}
-	allKeys := append([]string{s.k("audit.head"), s.k("audit")}, keys...)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range maxChainRetries {
-		if !s.headKnown {
-			head, err := s.c.Get(ctx, allKeys[0]).Result()
-			if err != nil && !errors.Is(err, redis.Nil) {
-				return rec, nil, s.fail(op, err)
-			}
-			s.head, s.headKnown = head, true
-		}
-		prev, err := parseHead(s.head)
-		if err != nil {
-			s.headKnown = false
-			return rec, nil, fmt.Errorf("redisstore: %s: %w", op, err)
-		}
-		sealed := rec
-		sealed.Seal(prev)
-		recJSON, err := json.Marshal(storedAudit{sealed.Seq, sealed.At, sealed.Kind, sealed.Actor, sealed.Subject, sealed.Data, sealed.PrevHash, sealed.Hash})
-		if err != nil {
-			return rec, nil, fmt.Errorf("redisstore: %s: encode audit record: %w", op, err)
-		}
-		newHead := strconv.FormatUint(sealed.Seq, 10) + " " + sealed.Hash
-		reply, err := script.Run(ctx, s.c, allKeys, append([]any{s.head, newHead, sealed.Seq, recJSON}, args...)...).Slice()
-		if err != nil {
-			s.headKnown = false // the script may or may not have run
-			return rec, nil, s.fail(op, err)
-		}
-		status, _ := reply[0].(string)
-		switch status {
-		case "stale":
-			s.head, _ = reply[1].(string)
-			continue
-		case "ok":
-			s.head = newHead
-			return sealed, reply, nil
-		default:
-			return rec, reply, nil
-		}
-	}
-	return rec, nil, fmt.Errorf("redisstore: %s: the audit chain moved %d times in a row; giving up", op, maxChainRetries)
 }
 
 // replyError turns a script's refusal ({"conflict", why} or {"notfound", why})

@@ -129,16 +129,7 @@ func TestChainAcrossReplicas(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	recs, err := a.Audit(t.Context(), screening.AuditFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(recs) != 100 {
-		t.Errorf("%d records, want 100", len(recs))
-	}
-	if seq, err := screening.VerifyChain(nil, recs); err != nil {
-		t.Errorf("chain broken at %d: %v", seq, err)
-	}
+	wholeChain(t, a, 100)
 }
 
 func TestUnreachable(t *testing.T) {
