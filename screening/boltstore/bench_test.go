@@ -1,12 +1,17 @@
 package boltstore_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/hikiai/hikiai/screening"
 	"github.com/hikiai/hikiai/screening/boltstore"
 	"github.com/hikiai/hikiai/screening/storetest"
 )
@@ -74,4 +79,69 @@ func BenchmarkScreeningWrites(b *testing.B) {
 	}
 	defer st.Close()
 	storetest.BenchScreeningWrites(b, st)
+}
+
+// BenchmarkOpenHistory measures what the in-memory history index costs: the
+// live heap an open store holds per history entry, and the time to build the
+// index at open. The store holds about a million entries the way screenings
+// leave them: each screening records its product (500 products, so some keys
+// hold thousands of entries), its customer and end user (100,000
+// counterparties), an e-mail address and a phone number (80,000 each), and
+// one deal key of its own.
+//
+//	go test -run XXX -bench OpenHistory -benchtime 3x ./screening/boltstore/
+func BenchmarkOpenHistory(b *testing.B) {
+	const screenings, perScreening = 200_000, 6
+	path := filepath.Join(b.TempDir(), "history.db")
+	st, err := boltstore.Open(path, boltstore.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	start := time.Date(2025, 11, 24, 0, 0, 0, 0, time.UTC)
+	var batch []screening.HistoryEntry
+	for i := range screenings {
+		id := "scr_seed_" + strconv.Itoa(i)
+		at := start.Add(time.Duration(i) * 150 * time.Second) // about a year
+		n := strconv.Itoa
+		batch = append(batch,
+			screening.HistoryEntry{Kind: screening.HistoryProduct, Key: "MC-" + n(i%500), Party: screening.RoleCustomer, Name: "Seed Co " + n(i%100_000), NameKey: "seed co " + n(i%100_000)},
+			screening.HistoryEntry{Kind: screening.HistoryCounterparty, Key: "seed co " + n(i%100_000), Party: screening.RoleCustomer, Name: "Seed Co " + n(i%100_000)},
+			screening.HistoryEntry{Kind: screening.HistoryCounterparty, Key: "user co " + n((i*7)%100_000), Party: screening.RoleEndUser, Name: "User Co " + n((i*7)%100_000)},
+			screening.HistoryEntry{Kind: screening.HistoryContact, Key: "email:sales" + n(i%80_000) + "@seed.example"},
+			screening.HistoryEntry{Kind: screening.HistoryContact, Key: "phone:+86101" + n(1_000_000+i%80_000)},
+			screening.HistoryEntry{Kind: screening.HistoryDeal, Key: "deal " + id},
+		)
+		for j := len(batch) - perScreening; j < len(batch); j++ {
+			batch[j].ScreeningID, batch[j].At, batch[j].Reference = id, at, "ref-"+n(i)
+		}
+		if len(batch) >= 6000 || i == screenings-1 {
+			if _, err := st.RecordHistory(ctx, batch, 1); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := st.Close(); err != nil {
+		b.Fatal(err)
+	}
+	const entries = screenings * perScreening
+	var before, after runtime.MemStats
+	b.ResetTimer()
+	for range b.N {
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		st, err := boltstore.Open(path, boltstore.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		if err := st.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/entries, "heap-B/entry")
+	b.ReportMetric(float64(after.HeapObjects-before.HeapObjects)/entries, "objects/entry")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/entries, "open-ns/entry")
 }
