@@ -22,6 +22,11 @@ import (
 type backend struct {
 	store screening.Store
 	cache screening.Cache
+	// locks coordinates the jobs that must run once across replicas (the
+	// re-screen after a list change, the history prune). It stays on the
+	// store's Redis when the cache has one of its own: a cache Redis that is
+	// down must not make every replica skip a re-screen.
+	locks screening.Cache
 	redis redis.UniversalClient // nil on the embedded store
 	close func() error
 }
@@ -34,9 +39,20 @@ func adminSocket(cfg Config) string { return filepath.Join(cfg.DataDir, "hikiai.
 // while a server runs).
 func openBackend(ctx context.Context, cfg Config, log *slog.Logger, lockWait time.Duration) (*backend, error) {
 	if cfg.RedisURL != "" {
-		opt, err := redisOptions(cfg.RedisURL)
+		opt, err := redisOptions("HIKIAI_REDIS_URL", cfg.RedisURL)
 		if err != nil {
 			return nil, err
+		}
+		// The cache's writes (a rate counter on every request) need no fsync:
+		// on a Redis of their own, without AOF, they skip the store's fsync
+		// turn (BENCHMARKS.md).
+		var cacheClient *redis.Client
+		if cfg.CacheRedisURL != "" {
+			copt, err := redisOptions("HIKIAI_CACHE_REDIS_URL", cfg.CacheRedisURL)
+			if err != nil {
+				return nil, err
+			}
+			cacheClient = redis.NewClient(copt)
 		}
 		client := redis.NewClient(opt)
 		st := redisstore.New(client, redisstore.Options{})
@@ -47,9 +63,15 @@ func openBackend(ctx context.Context, cfg Config, log *slog.Logger, lockWait tim
 		} else if !aof {
 			log.Warn("Redis persistence (AOF) is off: screenings and decisions may be lost on a Redis restart; set appendonly yes and appendfsync always")
 		}
-		return &backend{store: st, cache: redisstore.NewCache(client), redis: client, close: func() error {
+		storeCache := redisstore.NewCache(client)
+		b := &backend{store: st, cache: storeCache, locks: storeCache, redis: client, close: func() error {
 			return errors.Join(st.Close(), client.Close())
-		}}, nil
+		}}
+		if cacheClient != nil {
+			b.cache = redisstore.NewCache(cacheClient)
+			b.close = func() error { return errors.Join(st.Close(), client.Close(), cacheClient.Close()) }
+		}
+		return b, nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
@@ -62,17 +84,18 @@ func openBackend(ctx context.Context, cfg Config, log *slog.Logger, lockWait tim
 		// Only a stop without Close (a crash, SIGKILL) leaves saves in the journal.
 		log.Warn("the store was not closed cleanly: screenings acknowledged before the stop were recovered from its journal", slog.Int("screenings", n))
 	}
-	return &backend{store: st, cache: memcache.New(memcache.Options{MaxEntries: cfg.CacheEntries}), close: st.Close}, nil
+	cache := memcache.New(memcache.Options{MaxEntries: cfg.CacheEntries})
+	return &backend{store: st, cache: cache, locks: cache, close: st.Close}, nil
 }
 
 // redisOptions parses HIKIAI_REDIS_URL. A refused dial is tried once, not
 // five times 100 ms apart (go-redis's default): with its command retries on
 // top, that held every request 1.7 s while Redis was down, where order intake
 // wants a quick 503 and Retry-After.
-func redisOptions(url string) (*redis.Options, error) {
+func redisOptions(env, url string) (*redis.Options, error) {
 	opt, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("HIKIAI_REDIS_URL: %w", err)
+		return nil, fmt.Errorf("%s: %w", env, err)
 	}
 	opt.DialerRetries = 1
 	return opt, nil

@@ -17,6 +17,7 @@ type Config struct {
 	Addr            string        // HIKIAI_ADDR
 	DataDir         string        // HIKIAI_DATA_DIR
 	RedisURL        string        // HIKIAI_REDIS_URL
+	CacheRedisURL   string        // HIKIAI_CACHE_REDIS_URL
 	RulesDir        string        // HIKIAI_RULES_DIR
 	FetchAllowPriv  bool          // HIKIAI_FETCH_ALLOW_PRIVATE
 	WebsiteCheck    bool          // HIKIAI_WEBSITE_CHECK
@@ -49,15 +50,17 @@ var settings = []setting{
 		return nil
 	}},
 	{"HIKIAI_REDIS_URL", "", "when set, Redis is the store and cache (redis://host:6379/0)", func(c *Config, v string) error {
+		return redisURLInto(&c.RedisURL, v)
+	}},
+	// After HIKIAI_REDIS_URL in this table: the check below reads it.
+	{"HIKIAI_CACHE_REDIS_URL", "", "with HIKIAI_REDIS_URL: a second Redis, without AOF, for the cache only (website results, rate counters, locks)", func(c *Config, v string) error {
 		if v == "" {
 			return nil
 		}
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-			return fmt.Errorf("must be a redis:// or rediss:// URL")
+		if c.RedisURL == "" {
+			return fmt.Errorf("needs HIKIAI_REDIS_URL: on the embedded store the cache is in the process")
 		}
-		c.RedisURL = v
-		return nil
+		return redisURLInto(&c.CacheRedisURL, v)
 	}},
 	{"HIKIAI_RULES_DIR", "", "folder of YAML files that replace the embedded rules of the same name", func(c *Config, v string) error {
 		if v == "" {
@@ -98,6 +101,18 @@ var settings = []setting{
 		c.RateLimit = n
 		return nil
 	}},
+}
+
+func redisURLInto(field *string, v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return fmt.Errorf("must be a redis:// or rediss:// URL")
+	}
+	*field = v
+	return nil
 }
 
 func boolInto(field func(c *Config) *bool) func(c *Config, v string) error {

@@ -16,7 +16,7 @@ import (
 type listWatcher struct {
 	lists     *screening.Lists
 	store     screening.Store
-	cache     screening.Cache
+	locks     screening.Cache // one replica runs each re-screen
 	rescreen  *screening.Rescreener
 	log       *slog.Logger
 	poll      time.Duration
@@ -90,7 +90,7 @@ func (w *listWatcher) reload(ctx context.Context) {
 	if len(delta) == 0 || w.rescreen == nil {
 		return
 	}
-	release, ok, err := w.cache.Lock(ctx, "rescreen:"+next.Version, 30*time.Minute)
+	release, ok, err := w.locks.Lock(ctx, "rescreen:"+next.Version, 30*time.Minute)
 	if err != nil || !ok {
 		w.log.Info("another replica re-screens this list change", slog.String("version", next.Version), slog.Any("err", err))
 		return

@@ -11,10 +11,10 @@ import (
 
 // historyPruner removes history older than the retention once at start (after
 // a pause, so that start-up is not slowed) and then every interval. With
-// Redis, replicas take a lock in the shared cache, so one of them prunes.
+// Redis, replicas take a lock on the store's Redis, so one of them prunes.
 type historyPruner struct {
 	store    screening.Store
-	cache    screening.Cache
+	locks    screening.Cache
 	keep     time.Duration
 	interval time.Duration
 	delay    time.Duration
@@ -48,8 +48,8 @@ func (p *historyPruner) start(ctx context.Context) {
 // pruneOnce prunes unless another replica is at it; errors are logged, and
 // the next round tries again.
 func (p *historyPruner) pruneOnce(ctx context.Context) {
-	if p.cache != nil {
-		release, ok, err := p.cache.Lock(ctx, "prune:history", time.Hour)
+	if p.locks != nil {
+		release, ok, err := p.locks.Lock(ctx, "prune:history", time.Hour)
 		switch {
 		case err != nil:
 			p.log.Warn("history prune: lock; pruning without it", slog.Any("err", err))

@@ -30,7 +30,7 @@ func TestHistoryPruner(t *testing.T) {
 		t.Fatal(err)
 	}
 	cache := memcache.New(memcache.Options{})
-	p := &historyPruner{store: st, cache: cache, keep: 1200 * 24 * time.Hour, now: func() time.Time { return now },
+	p := &historyPruner{store: st, locks: cache, keep: 1200 * 24 * time.Hour, now: func() time.Time { return now },
 		log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 
 	// Another replica holds the lock: nothing is pruned.

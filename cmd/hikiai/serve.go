@@ -188,12 +188,12 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *s
 		return out
 	})
 	watcher := &listWatcher{
-		lists: lists, store: b.store, cache: b.cache, log: log, poll: 30 * time.Second,
+		lists: lists, store: b.store, locks: b.locks, log: log, poll: 30 * time.Second,
 		rescreen: &screening.Rescreener{Store: b.store, Settings: settings, Now: time.Now, Log: log,
 			Window: time.Duration(settings.Rescreen.WindowDays) * 24 * time.Hour, Workers: settings.Rescreen.Workers},
 	}
 	watcher.start(ctx)
-	pruner := &historyPruner{store: b.store, cache: b.cache, keep: settings.Scoring.HistoryRetention(),
+	pruner := &historyPruner{store: b.store, locks: b.locks, keep: settings.Scoring.HistoryRetention(),
 		interval: 24 * time.Hour, delay: time.Minute, now: time.Now, log: log}
 	pruner.start(ctx)
 	// Webhook deliveries run beside the server; every replica runs a dispatcher
