@@ -224,7 +224,7 @@ func (s *Store) sendChainBatch(ctx context.Context) {
 			x.w.finish(x.w.rec, nil, s.fail(x.w.op, err))
 		case len(reply) == 0:
 			x.w.finish(x.w.rec, nil, fmt.Errorf("redisstore: %s: empty script reply", x.w.op))
-		case reply[0] == "stale":
+		case reply[0] == "stale" && len(reply) == 2:
 			head, _ = reply[1].(string)
 			retry(x)
 		case reply[0] == "ok":
