@@ -64,13 +64,12 @@ func openBackend(ctx context.Context, cfg Config, log *slog.Logger, lockWait tim
 			log.Warn("Redis persistence (AOF) is off: screenings and decisions may be lost on a Redis restart; set appendonly yes and appendfsync always")
 		}
 		storeCache := redisstore.NewCache(client)
-		b := &backend{store: st, cache: storeCache, locks: storeCache, redis: client, close: func() error {
-			return errors.Join(st.Close(), client.Close())
-		}}
+		b := &backend{store: st, cache: storeCache, locks: storeCache, redis: client}
+		closeCache := func() error { return nil }
 		if cacheClient != nil {
-			b.cache = redisstore.NewCache(cacheClient)
-			b.close = func() error { return errors.Join(st.Close(), client.Close(), cacheClient.Close()) }
+			b.cache, closeCache = redisstore.NewCache(cacheClient), cacheClient.Close
 		}
+		b.close = func() error { return errors.Join(st.Close(), client.Close(), closeCache()) }
 		return b, nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {

@@ -206,7 +206,7 @@ func (s *Store) sendChainBatch(ctx context.Context) {
 	for _, x := range out {
 		reply, err := x.cmd.Slice()
 		switch {
-		case err != nil && (errors.Is(err, redis.ErrNoScript) || redis.HasErrorPrefix(err, "NOSCRIPT")):
+		case noScript(err):
 			// The server forgot the script (restart, failover): load it and
 			// send the write again; it did not run.
 			if !loaded[x.w.script] {

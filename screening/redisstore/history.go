@@ -377,7 +377,7 @@ func (s *Store) runScripts(ctx context.Context, calls []scriptCall) ([]any, erro
 			switch {
 			case cerr == nil:
 				replies[i] = v
-			case errors.Is(cerr, redis.ErrNoScript) || redis.HasErrorPrefix(cerr, "NOSCRIPT"):
+			case noScript(cerr):
 				if lerr := calls[i].script.Load(ctx, s.c).Err(); lerr != nil {
 					return nil, lerr
 				}
@@ -392,6 +392,12 @@ func (s *Store) runScripts(ctx context.Context, calls []scriptCall) ([]any, erro
 		pending = retry
 	}
 	return replies, nil
+}
+
+// noScript reports the server's answer to EVALSHA for a script it does not
+// hold (after a restart, a failover or SCRIPT FLUSH).
+func noScript(err error) bool {
+	return errors.Is(err, redis.ErrNoScript) || redis.HasErrorPrefix(err, "NOSCRIPT")
 }
 
 // pruneSeenScript forgets, atomically in the {seen} slot, up to ARGV[2]

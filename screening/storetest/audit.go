@@ -15,7 +15,7 @@ func testAudit(t *testing.T, f Factory) {
 		t.Parallel()
 		st := f.New(t)
 		ctx := ctxFor(t)
-		if recs := allAudit(t, st); len(recs) != 0 {
+		if recs := AllAudit(t, st); len(recs) != 0 {
 			t.Fatalf("a new store has %d audit records", len(recs))
 		}
 		kinds := []string{screening.AuditRescreen, screening.AuditWebhook, screening.AuditRescreen, screening.AuditKey, screening.AuditRescreen}
@@ -42,7 +42,7 @@ func testAudit(t *testing.T, f Factory) {
 			}
 			sealed = append(sealed, got)
 		}
-		all := allAudit(t, st)
+		all := AllAudit(t, st)
 		sameJSON(t, "Audit()", all, sealed)
 		if _, err := screening.VerifyChain(nil, all); err != nil {
 			t.Errorf("VerifyChain: %v", err)
@@ -174,7 +174,7 @@ func testAudit(t *testing.T, f Factory) {
 		for err := range errs {
 			t.Fatalf("concurrent write: %v", err)
 		}
-		recs := allAudit(t, st) // verifies the chain: no gap, no fork
+		recs := AllAudit(t, st) // verifies the chain: no gap, no fork
 		if len(recs) != writers*each {
 			t.Errorf("%d audit records after %d writes", len(recs), writers*each)
 		}

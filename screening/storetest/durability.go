@@ -51,7 +51,7 @@ func testDurability(t *testing.T, f Factory) {
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("ClaimDeliveries = %v, %v", claimed, err)
 	}
-	chain := allAudit(t, st)
+	chain := AllAudit(t, st)
 
 	st = f.Reopen(t, st)
 	ctx = ctxFor(t)
@@ -110,7 +110,7 @@ func testDurability(t *testing.T, f Factory) {
 		t.Errorf("claim within the lease after reopen = %v, %v; want nothing", again, err)
 	}
 
-	after := allAudit(t, st)
+	after := AllAudit(t, st)
 	sameJSON(t, "audit chain after reopen", after, chain)
 	rec, err := st.AppendAudit(ctx, auditFor(screening.AuditRescreen, "all", base))
 	if err != nil {
@@ -119,5 +119,5 @@ func testDurability(t *testing.T, f Factory) {
 	if rec.Seq != uint64(len(chain)+1) || rec.PrevHash != chain[len(chain)-1].Hash {
 		t.Errorf("the chain does not continue after reopen: seq %d prev %s", rec.Seq, rec.PrevHash)
 	}
-	allAudit(t, st)
+	AllAudit(t, st)
 }

@@ -136,7 +136,7 @@ func testScreenings(t *testing.T, f Factory) {
 		if won != 1 {
 			t.Errorf("%d concurrent saves with one reference succeeded, want exactly 1", won)
 		}
-		if recs := allAudit(t, st); len(recs) != 1 {
+		if recs := AllAudit(t, st); len(recs) != 1 {
 			t.Errorf("%d audit records, want 1", len(recs))
 		}
 	})
@@ -294,7 +294,7 @@ func testScreenings(t *testing.T, f Factory) {
 				t.Errorf("ListScreenings(limit %d) = %d items, cursor %q; want the cap of 500 and a cursor", limit, len(page), next)
 			}
 		}
-		if recs := allAudit(t, st); len(recs) != n {
+		if recs := AllAudit(t, st); len(recs) != n {
 			t.Errorf("%d audit records after %d concurrent saves, want %d", len(recs), n, n)
 		}
 	})

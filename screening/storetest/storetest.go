@@ -162,8 +162,9 @@ func wantCode(t *testing.T, what string, err error, code string) {
 	}
 }
 
-// allAudit returns the whole chain and fails the test when it does not verify.
-func allAudit(t *testing.T, st screening.Store) []screening.AuditRecord {
+// AllAudit returns the whole audit chain of st and fails the test when it does
+// not verify.
+func AllAudit(t *testing.T, st screening.Store) []screening.AuditRecord {
 	t.Helper()
 	recs, err := st.Audit(ctxFor(t), screening.AuditFilter{})
 	if err != nil {
@@ -178,7 +179,7 @@ func allAudit(t *testing.T, st screening.Store) []screening.AuditRecord {
 // lastSeq is the sequence number of the newest audit record (0 for none).
 func lastSeq(t *testing.T, st screening.Store) uint64 {
 	t.Helper()
-	recs := allAudit(t, st)
+	recs := AllAudit(t, st)
 	if len(recs) == 0 {
 		return 0
 	}
@@ -189,7 +190,7 @@ func lastSeq(t *testing.T, st screening.Store) uint64 {
 // the given kind and subject, and that the chain still verifies.
 func expectOneAudit(t *testing.T, st screening.Store, after uint64, kind, subject string) {
 	t.Helper()
-	recs := allAudit(t, st)
+	recs := AllAudit(t, st)
 	var added []screening.AuditRecord
 	for _, r := range recs {
 		if r.Seq > after {
