@@ -75,7 +75,7 @@ func parseBenchFlags(args []string) (*benchOptions, error) {
 	fs.DurationVar(&o.duration, "duration", 5*time.Minute, "stop sending after this long, whatever --count says")
 	fs.IntVar(&o.concurrency, "concurrency", 16, "requests in flight at once")
 	fs.Float64Var(&o.rate, "rate", 0, "screenings per second to send (0: as fast as the server answers); latency then counts from each request's planned start")
-	fs.IntVar(&o.warmup, "warmup", 300, "screenings sent first and not measured: they fill the website cache, the key cache and the connection pool")
+	fs.IntVar(&o.warmup, "warmup", 300, "screenings sent first and not measured, at --rate when it is set: they fill the website cache, the key cache and the connection pool, and bring the server to the load measured")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the inquiry mix (the same seed sends the same inquiries)")
 	fs.BoolVar(&o.websites, "websites", true, "give customers websites on a site the bench serves on 127.0.0.1 (the server needs HIKIAI_FETCH_ALLOW_PRIVATE=true)")
 	fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
@@ -130,11 +130,20 @@ type benchSummary struct {
 	Scenarios    []scenarioRow  `json:"scenarios"`
 	// Website says how the website check ran: "cached" (no fetch reached the
 	// bench's site while measuring), "fetched N times", "off" or "refused".
-	Website     string   `json:"website"`
-	WebsiteNote string   `json:"website_note,omitempty"`
-	ClientCPUs  int      `json:"client_cpus"`
-	AimMet      bool     `json:"aim_met"` // >= 1000 screenings/s with p99 < 20 ms
-	FirstErrors []string `json:"first_errors,omitempty"`
+	Website     string `json:"website"`
+	WebsiteNote string `json:"website_note,omitempty"`
+	ClientCPUs  int    `json:"client_cpus"`
+	// ClientCPUSeconds is the CPU time the bench process (its workers and
+	// its website) used while measuring: on a machine it shares with the
+	// server, that much was not the server's. 0: not measured.
+	ClientCPUSeconds float64 `json:"client_cpu_s,omitempty"`
+	// SendLag is, for an open-loop run, how late each request went out
+	// after its planned start: the bench's own delay, part of Latency.
+	SendLag *benchLatency `json:"send_lag_ms,omitempty"`
+	// ServerSide is the server's own timing of the same screenings.
+	ServerSide  benchServerSide `json:"server_side"`
+	AimMet      bool            `json:"aim_met"` // >= 1000 screenings/s with p99 < 20 ms
+	FirstErrors []string        `json:"first_errors,omitempty"`
 	// Intervals is latency per window of --interval, by when answers came.
 	Intervals []benchInterval `json:"intervals,omitempty"`
 }
@@ -168,6 +177,7 @@ type scenarioRow struct {
 type benchRecorder struct {
 	latencies []time.Duration
 	doneAt    []time.Duration // when each answer came, from the start of the run; parallel to latencies
+	sendLags  []time.Duration // from each request's planned start to its sending
 	statuses  map[string]int
 	actions   map[string]int
 	flags     map[string]int
@@ -186,6 +196,7 @@ func newBenchRecorder() *benchRecorder {
 func (r *benchRecorder) merge(o *benchRecorder) {
 	r.latencies = append(r.latencies, o.latencies...)
 	r.doneAt = append(r.doneAt, o.doneAt...)
+	r.sendLags = append(r.sendLags, o.sendLags...)
 	for _, p := range [][2]map[string]int{{r.statuses, o.statuses}, {r.actions, o.actions}, {r.flags, o.flags},
 		{r.sent, o.sent}, {r.asMeant, o.asMeant}, {r.reasons, o.reasons}} {
 		for k, v := range p[1] {
@@ -252,7 +263,7 @@ func runBench(ctx context.Context, o *benchOptions, progress io.Writer) (*benchS
 
 	if o.warmup > 0 {
 		fmt.Fprintf(progress, "warm-up, %d screenings\n", o.warmup)
-		warm := c.drive(ctx, 0, o.warmup, time.Hour, o.concurrency, 0, true)
+		warm := c.drive(ctx, 0, o.warmup, time.Hour, o.concurrency, o.rate, true)
 		if warm.statuses["201"]+warm.statuses["200"] == 0 {
 			return nil, fmt.Errorf("no screening succeeded during the warm-up: %v %s", warm.statuses, strings.Join(warm.errors, "; "))
 		}
@@ -263,10 +274,24 @@ func runBench(ctx context.Context, o *benchOptions, progress io.Writer) (*benchS
 		fetchesBefore = site.hits.Load()
 	}
 	fmt.Fprintf(progress, "measuring, count %d, duration %s, concurrency %d\n", o.count, o.duration, o.concurrency)
+	bucketsBefore, scrapeErr := scrapeScreeningBuckets(ctx, c.http, o.server)
+	cpuBefore, cpuOK := processCPU()
 	sum.StartedAt = time.Now().UTC()
 	start := time.Now()
 	rec := c.drive(ctx, o.warmup, o.count, o.duration, o.concurrency, o.rate, false)
 	elapsed := time.Since(start)
+	if cpuAfter, ok := processCPU(); ok && cpuOK {
+		sum.ClientCPUSeconds = math.Round((cpuAfter-cpuBefore).Seconds()*100) / 100
+	}
+	if scrapeErr == nil {
+		var bucketsAfter screeningBuckets
+		if bucketsAfter, scrapeErr = scrapeScreeningBuckets(ctx, c.http, o.server); scrapeErr == nil {
+			sum.ServerSide = serverSideOf(bucketsBefore, bucketsAfter)
+		}
+	}
+	if scrapeErr != nil {
+		sum.ServerSide = benchServerSide{Unavailable: scrapeErr.Error()}
+	}
 	switch {
 	case site == nil:
 		sum.Website = "off (--websites=false: inquiries carry no websites)"
@@ -390,6 +415,7 @@ func (c *benchClient) one(ctx context.Context, i int, planned time.Time, rec *be
 	}
 	req.Header.Set("Authorization", "Bearer "+c.key)
 	req.Header.Set("Content-Type", "application/json")
+	rec.sendLags = append(rec.sendLags, time.Since(planned))
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -479,6 +505,10 @@ func (s *benchSummary) fill(rec *benchRecorder, elapsed time.Duration) {
 		s.Scenarios = append(s.Scenarios, scenarioRow{Scenario: sc.name, Sent: rec.sent[sc.name], AsMeant: rec.asMeant[sc.name]})
 	}
 	s.FirstErrors = rec.errors
+	if s.Rate > 0 && len(rec.sendLags) > 0 {
+		lag := latencyOf(rec.sendLags)
+		s.SendLag = &lag
+	}
 	s.AimMet = s.Throughput >= 1000 && s.Latency.P99 < 20 && s.OK == s.Requests
 }
 
@@ -517,6 +547,15 @@ func (s *benchSummary) print(w io.Writer) {
 	fmt.Fprintf(w, "throughput: %.0f screenings/s (2xx)\n", s.Throughput)
 	fmt.Fprintf(w, "latency:    p50 %.2f ms  p95 %.2f ms  p99 %.2f ms  max %.2f ms  (mean %.2f ms)\n",
 		s.Latency.P50, s.Latency.P95, s.Latency.P99, s.Latency.Max, s.Latency.Mean)
+	if s.SendLag != nil {
+		fmt.Fprintf(w, "send lag:   p50 %.2f ms  p99 %.2f ms  max %.2f ms  (the bench's own delay before sending, part of the latency)\n",
+			s.SendLag.P50, s.SendLag.P99, s.SendLag.Max)
+	}
+	fmt.Fprintf(w, "server-side: %s\n", s.ServerSide.line())
+	if s.ClientCPUSeconds > 0 && s.Seconds > 0 {
+		fmt.Fprintf(w, "bench CPU:  %.1f s in %.1f s (%.2f of a core, of %d on this machine)\n",
+			s.ClientCPUSeconds, s.Seconds, s.ClientCPUSeconds/s.Seconds, s.ClientCPUs)
+	}
 	fmt.Fprintf(w, "statuses:   %s\n", countsLine(s.Statuses))
 	fmt.Fprintf(w, "actions:    %s\n", countsLine(s.Actions))
 	fmt.Fprintf(w, "flags:      %s\n", countsLine(s.Flags))
