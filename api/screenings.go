@@ -1,9 +1,13 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -47,7 +51,35 @@ func (s *Server) createScreening(c *gin.Context) {
 		}
 		c.Header("Location", "/v1/screenings/"+scr.ID)
 	}
-	c.JSON(status, scr.Result)
+	s.answerJSON(c, status, scr.Result)
+}
+
+// answerBuffers keeps buffers for answerJSON.
+type answerBuffers struct{ p sync.Pool }
+
+// maxPooledAnswer keeps rare large answers from staying in the pool.
+const maxPooledAnswer = 64 << 10
+
+// answerJSON writes v as c.JSON does, through a reused buffer: c.JSON
+// copies every answer out of the encoder into a new slice, a few KB per
+// screening on the hottest route.
+func (s *Server) answerJSON(c *gin.Context, status int, v any) {
+	buf, _ := s.answers.p.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		if buf.Cap() <= maxPooledAnswer {
+			buf.Reset()
+			s.answers.p.Put(buf)
+		}
+	}()
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		fail(c, fmt.Errorf("encode answer: %w", err))
+		return
+	}
+	// Encode ends with a newline that c.JSON does not write.
+	c.Data(status, "application/json; charset=utf-8", bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
 }
 
 // getScreening is GET /v1/screenings/{id}. A sales or ERP key sees only its own

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/hikiai/hikiai/screening"
 )
 
@@ -280,5 +282,39 @@ func TestClientThatLeftIsNotAServerError(t *testing.T) {
 	var res screening.Result
 	if resp := env.do("POST", "/v1/screenings", key, designInquiry("INQ-GONE"), &res); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("retry status %d", resp.StatusCode)
+	}
+}
+
+// TestAnswerJSONWritesWhatGinWould: the pooled answer is byte for byte what
+// c.JSON writes (HTML escaped, no trailing newline), and a reused buffer
+// leaves nothing of an earlier, longer answer behind.
+func TestAnswerJSONWritesWhatGinWould(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	s := &Server{}
+	values := []any{
+		map[string]any{"name": strings.Repeat("長い名前 ", 200), "n": 1},
+		map[string]any{"name": `<script>&"株式会社"</script>`, "flags": []string{}},
+		screening.Result{ID: "scr_1", Flags: []screening.Flag{}},
+	}
+	for i, v := range values {
+		want := httptest.NewRecorder()
+		wc, _ := gin.CreateTestContext(want)
+		wc.JSON(http.StatusCreated, v)
+		got := httptest.NewRecorder()
+		gc, _ := gin.CreateTestContext(got)
+		s.answerJSON(gc, http.StatusCreated, v)
+		if got.Code != want.Code || got.Header().Get("Content-Type") != want.Header().Get("Content-Type") {
+			t.Errorf("value %d: status %d %q, want %d %q", i, got.Code, got.Header().Get("Content-Type"), want.Code, want.Header().Get("Content-Type"))
+		}
+		if !bytes.Equal(got.Body.Bytes(), want.Body.Bytes()) {
+			t.Errorf("value %d: body\n%s\nwant\n%s", i, got.Body.Bytes(), want.Body.Bytes())
+		}
+	}
+	bad := httptest.NewRecorder()
+	bc, _ := gin.CreateTestContext(bad)
+	bc.Request = httptest.NewRequest("POST", "/v1/screenings", nil)
+	s.answerJSON(bc, http.StatusCreated, map[string]any{"f": func() {}})
+	if bad.Code != http.StatusInternalServerError {
+		t.Errorf("unencodable answer: status %d, want 500", bad.Code)
 	}
 }

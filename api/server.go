@@ -49,6 +49,7 @@ type Server struct {
 	keys    *keyCache
 	metrics *Metrics
 	limiter rateLimiter
+	answers answerBuffers
 }
 
 // New builds a Server.

@@ -38,7 +38,7 @@ func (f *checkHistory) screen(t *testing.T, in *Input, cs ...Check) []Flag {
 	t.Helper()
 	f.n++
 	in.ScreeningID = fmt.Sprintf("scr_%03d", f.n)
-	in.history = map[string][]HistoryEntry{}
+	in.history = map[historyKey][]HistoryEntry{}
 	var mine []HistoryEntry
 	seen := map[string]bool{}
 	for _, c := range cs {
@@ -64,7 +64,7 @@ func (f *checkHistory) screen(t *testing.T, in *Input, cs ...Check) []Flag {
 			}
 		}
 		sort.SliceStable(found, func(i, j int) bool { return found[i].At.After(found[j].At) })
-		in.history[h.Kind+"\x00"+h.Key] = found
+		in.history[historyKey{h.Kind, h.Key}] = found
 	}
 	for _, h := range mine {
 		h.Window = 0

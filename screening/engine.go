@@ -58,7 +58,7 @@ type Input struct {
 	Settings    *Settings
 	// CustomerKey is names.Key of the customer's name.
 	CustomerKey string
-	history     map[string][]HistoryEntry
+	history     map[historyKey][]HistoryEntry
 	// memo keeps what several checks derive from the same inquiry (folded
 	// names, parsed contacts), so that each is worked out once per screening.
 	// Nil (an Input built by hand) means no memo.
@@ -93,10 +93,14 @@ func (in *Input) NameKey(name string) string {
 	return k
 }
 
+// historyKey is a history kind and key: a pair, not a joined string, so that
+// neither recording nor looking up allocates.
+type historyKey struct{ kind, key string }
+
 // Seen returns what other screenings recorded under kind and key, newest first,
 // within the window the recording check asked for.
 func (in *Input) Seen(kind, key string) []HistoryEntry {
-	return in.history[kind+"\x00"+key]
+	return in.history[historyKey{kind, key}]
 }
 
 // ListsInfo tells which list data screenings run against.
@@ -198,10 +202,12 @@ func (e *Engine) repeat(ctx context.Context, keyID, ref, bodyHash string) (*Scre
 // recordHistory gathers the entries every indexing check wants, plus one
 // counterparty entry per named party, and records them in one step.
 func (e *Engine) recordHistory(ctx context.Context, in *Input) ([]HistoryEntry, error) {
-	var entries []HistoryEntry
-	seen := map[string]bool{}
+	// Sized once: a screening records about ten entries, and growing by
+	// doubling copied each of them several times.
+	entries := make([]HistoryEntry, 0, 16)
+	seen := make(map[historyKey]bool, 16)
 	add := func(h HistoryEntry) {
-		k := h.Kind + "\x00" + h.Key
+		k := historyKey{h.Kind, h.Key}
 		if h.Key == "" || seen[k] {
 			return
 		}
@@ -225,10 +231,10 @@ func (e *Engine) recordHistory(ctx context.Context, in *Input) ([]HistoryEntry, 
 	if err != nil {
 		return nil, fmt.Errorf("record history: %w", err)
 	}
-	in.history = make(map[string][]HistoryEntry, len(entries))
+	in.history = make(map[historyKey][]HistoryEntry, len(entries))
 	for i, h := range entries {
 		if i < len(found) {
-			in.history[h.Kind+"\x00"+h.Key] = found[i]
+			in.history[historyKey{h.Kind, h.Key}] = found[i]
 		}
 	}
 	return entries, nil

@@ -142,7 +142,8 @@ type AuditFilter struct {
 // Cache holds short-lived shared facts: website check results, locks, rate
 // counters. In-process by default, Redis when configured, so that replicas share.
 type Cache interface {
-	// Get returns a value and whether it was there (and not expired).
+	// Get returns a value and whether it was there (and not expired). The
+	// caller must not change the bytes: a cache may hand out its own.
 	Get(ctx context.Context, key string) ([]byte, bool, error)
 	// Set stores a value for ttl.
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error

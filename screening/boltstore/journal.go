@@ -386,8 +386,9 @@ func (j *journal) closeFiles() error {
 // encodeSave is the journal frame of one save. Its payload: length-prefixed
 // screening JSON, case JSON (empty for none), audit JSON, then the history
 // entries as count and (seq, length-prefixed record) pairs. It is built in
-// place behind the frame header, not copied into a frame after.
-func encodeSave(sv *savedScreening) ([]byte, error) {
+// place behind the frame header, not copied into a frame after, and into
+// buf when it is large enough (frames are reused: see framePool).
+func encodeSave(sv *savedScreening, buf []byte) ([]byte, error) {
 	audit, err := json.Marshal(sv.audit)
 	if err != nil {
 		return nil, fmt.Errorf("encode audit record: %w", err)
@@ -396,7 +397,11 @@ func encodeSave(sv *savedScreening) ([]byte, error) {
 	for _, h := range sv.history {
 		n += len(h.data) + 20
 	}
-	b := make([]byte, frameHeader, n)
+	b := buf[:0]
+	if cap(b) < n {
+		b = make([]byte, 0, n)
+	}
+	b = b[:frameHeader]
 	b = appendLPBytes(b, sv.scrJSON)
 	b = appendLPBytes(b, sv.caseJSON)
 	b = appendLPBytes(b, audit)
@@ -406,6 +411,27 @@ func encodeSave(sv *savedScreening) ([]byte, error) {
 		b = appendLPBytes(b, h.data)
 	}
 	return seal(b), nil
+}
+
+// framePool keeps frames for reuse: append is done with its frame once it
+// returns, and a frame is a few KB for every screening.
+type framePool struct{ p sync.Pool }
+
+// maxPooledFrame keeps rare large frames (a screening with huge evidence)
+// from staying in the pool.
+const maxPooledFrame = 64 << 10
+
+func (fp *framePool) get() []byte {
+	if b, ok := fp.p.Get().(*[]byte); ok {
+		return *b
+	}
+	return nil
+}
+
+func (fp *framePool) put(b []byte) {
+	if cap(b) <= maxPooledFrame {
+		fp.p.Put(&b)
+	}
 }
 
 func appendLPBytes(b, field []byte) []byte {

@@ -353,12 +353,38 @@ func TestFailedApplyLosesNothing(t *testing.T) {
 	checkSaved(t, st, 1)
 }
 
+// TestEncodeSaveReusesFrames: a frame built into a reused buffer, dirty and
+// of any size, is the same as one built afresh, and a small buffer grows.
+func TestEncodeSaveReusesFrames(t *testing.T) {
+	sv := &savedScreening{scrJSON: []byte(`{"id":"scr_1","reference":"R"}`), caseJSON: []byte(`{"id":"case_1"}`),
+		history: []*pendingEntry{{seq: 7, data: []byte("h")}, {seq: 8, data: []byte("hh")}}}
+	want, err := encodeSave(sv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirty := bytes.Repeat([]byte{0xff}, 4096)
+	for _, buf := range [][]byte{dirty, dirty[:10], make([]byte, 0, 4)} {
+		got, err := encodeSave(sv, buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("into a buffer of cap %d: frame differs", cap(buf))
+		}
+	}
+	var fp framePool
+	fp.put(make([]byte, 0, maxPooledFrame+1))
+	if b := fp.get(); cap(b) > maxPooledFrame {
+		t.Errorf("pool kept a frame of %d bytes", cap(b))
+	}
+}
+
 // FuzzJournal feeds arbitrary bytes to the journal reader and the save
 // decoder: a damaged file must be read up to the damage, never panic.
 func FuzzJournal(f *testing.F) {
 	sv := &savedScreening{scrJSON: []byte(`{"id":"scr_1","reference":"R"}`), caseJSON: []byte(`{"id":"case_1"}`),
 		history: []*pendingEntry{{seq: 7, data: []byte("h")}}}
-	fr, err := encodeSave(sv)
+	fr, err := encodeSave(sv, nil)
 	if err != nil {
 		f.Fatal(err)
 	}

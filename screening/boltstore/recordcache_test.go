@@ -55,15 +55,25 @@ func TestRecordCache(t *testing.T) {
 	}
 }
 
-// The copy get returns must not change when the cache reuses its memory.
-func TestRecordCacheCopies(t *testing.T) {
+// A record get returned must not change while the cache goes on: not when
+// its half is dropped, not when the caller's slice given to put changes.
+func TestRecordCacheStringsStay(t *testing.T) {
 	c := newRecordCache(4)
-	c.put(1, []byte("aaaa"))
+	in := []byte("aaaa")
+	c.put(1, in)
+	in[0] = 'X' // the cache keeps its own bytes
 	got, _ := c.get(1)
-	c.put(2, []byte("bbbb"))
-	c.put(3, []byte("cccc")) // reuses the slice that held record 1
+	for seq, rec := range []string{"bbbb", "cccc", "dddd", "eeee"} {
+		c.put(uint64(seq+2), []byte(rec)) // rolls the halves over and over
+	}
 	if got != "aaaa" {
-		t.Errorf("copy changed to %q", got)
+		t.Errorf("record changed to %q", got)
+	}
+	if _, ok := c.get(1); ok {
+		t.Error("record 1 still kept after two rolls")
+	}
+	if got, _ := c.get(5); got != "eeee" {
+		t.Errorf("get(5) = %q", got)
 	}
 }
 

@@ -45,9 +45,10 @@ func (s *Store) SaveScreening(ctx context.Context, scr *screening.Screening, c *
 	}
 	// The history this screening recorded is saved with it (historyindex.go).
 	sv.history = s.history.forScreening(scr.ID)
-	fr, err := encodeSave(sv)
+	fr, err := encodeSave(sv, s.frames.get())
 	if err == nil {
 		err = s.journal.append(fr, func() { s.unapplied.confirm(sv) })
+		s.frames.put(fr) // written (or failed): nothing keeps it
 		if err != nil {
 			err = journalErr(err)
 		}

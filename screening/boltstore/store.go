@@ -92,6 +92,7 @@ type Store struct {
 	commits   groupCommit
 	journal   *journal
 	unapplied *unappliedSaves
+	frames    framePool
 	turned    *turnedFile   // the applier's: a journal file waiting to be emptied
 	replayed  int           // saves found in the journal at open
 	nextSeq   atomic.Uint64 // the last history log number given out

@@ -82,7 +82,10 @@ func positive(what string, d time.Duration) error {
 	return nil
 }
 
-// Get returns a copy of the value and whether it was there and not expired.
+// Get returns the value and whether it was there and not expired. The bytes
+// are the cache's own (Set stores a copy and nothing changes it after), not a
+// copy: the website check reads its entry, up to 16 KB, on every screening.
+// The caller must not change them.
 func (c *Cache) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
@@ -100,7 +103,7 @@ func (c *Cache) Get(ctx context.Context, key string) ([]byte, bool, error) {
 		return nil, false, nil
 	}
 	c.order.MoveToFront(el)
-	return append([]byte{}, e.value...), true, nil
+	return e.value, true, nil
 }
 
 // Set stores a copy of value for ttl, evicting the least recently used
