@@ -349,3 +349,32 @@ func TestBenchFlagsRejectBadValues(t *testing.T) {
 		t.Errorf("parseBenchFlags(valid) = %+v, %v", o, err)
 	}
 }
+
+// An open-loop run at the aimed rate ends a little after its last planned
+// send, so its answers over elapsed time fall just short of the rate; the
+// verdict must judge such a run by its schedule, and still refuse one that
+// lagged, lost answers or was offered less.
+func TestBenchSustained(t *testing.T) {
+	tests := []struct {
+		name                string
+		rate, seconds, tput float64
+		requests, ok        int
+		want                bool
+	}{
+		{"closed loop above the aim", 0, 12, 2500, 30000, 30000, true},
+		{"closed loop below the aim", 0, 40, 750, 30000, 30000, false},
+		{"open loop, last answer 2 ms after the schedule", 1000, 30.002, 999.93, 30000, 30000, true},
+		{"open loop that ended 5 s late", 1000, 35, 857, 30000, 30000, false},
+		{"open loop with a failed answer", 1000, 30.002, 999.9, 30000, 29999, false},
+		{"open loop offered less than the aim", 900, 33.3, 900, 30000, 30000, false},
+		{"nothing sent", 1000, 0, 0, 0, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := benchSummary{Rate: tt.rate, Seconds: tt.seconds, Throughput: tt.tput, Requests: tt.requests, OK: tt.ok}
+			if got := s.sustained(1000); got != tt.want {
+				t.Errorf("sustained = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

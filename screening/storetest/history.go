@@ -160,6 +160,46 @@ func testHistory(t *testing.T, f Factory) {
 		sameIDs(t, "others only, limit 3", historyIDs(record(t, st, 3, ask)[0]), []string{"scr_other"})
 		plain := withName("scr_now2", "acme", base.Add(11*time.Hour))
 		sameIDs(t, "everyone, limit 3", historyIDs(record(t, st, 3, plain)[0]), []string{"scr_now", "scr_own4", "scr_own3"})
+
+		// Other companies scattered among many of the customer's own
+		// entries, older ones first: the newest two others, in order, across
+		// whatever pages a store reads.
+		const k2 = "phone:+862098765432"
+		at := base
+		for i := range 40 {
+			at = at.Add(time.Minute)
+			e := historyEntry(screening.HistoryContact, k2, fmt.Sprintf("scr_own%02d", i), at)
+			e.NameKey = "acme"
+			if i%13 == 5 {
+				e.ScreeningID, e.NameKey = fmt.Sprintf("scr_front%02d", i), fmt.Sprintf("front %d", i)
+			}
+			record(t, st, 10, e)
+		}
+		ask2 := historyEntry(screening.HistoryContact, k2, "scr_ask", at.Add(time.Minute))
+		ask2.NameKey, ask2.OthersOnly = "acme", true
+		sameIDs(t, "others among many own, limit 2", historyIDs(record(t, st, 2, ask2)[0]), []string{"scr_front31", "scr_front18"})
+		ask2.ScreeningID, ask2.At = "scr_ask2", ask2.At.Add(time.Minute)
+		sameIDs(t, "others among many own, limit 10", historyIDs(record(t, st, 10, ask2)[0]), []string{"scr_front31", "scr_front18", "scr_front05"})
+	})
+
+	// A screening's own entries are left out however many there are: here it
+	// recorded on the key in earlier calls, more than a page of a store that
+	// reads limit plus what the call adds.
+	t.Run("OwnEntriesOfEarlierCalls", func(t *testing.T) {
+		t.Parallel()
+		st := f.New(t)
+		const k = "MC-OWN"
+		record(t, st, 10, historyEntry(screening.HistoryProduct, k, "scr_other", base))
+		record(t, st, 10, historyEntry(screening.HistoryProduct, k, "scr_older", base.Add(-time.Hour)))
+		for i := range 12 {
+			record(t, st, 10, historyEntry(screening.HistoryProduct, k, "scr_me", base.Add(time.Duration(i+1)*time.Minute)))
+		}
+		me := historyEntry(screening.HistoryProduct, k, "scr_me", base.Add(20*time.Minute))
+		sameIDs(t, "limit 1", historyIDs(record(t, st, 1, me)[0]), []string{"scr_other"})
+		me.At = base.Add(21 * time.Minute)
+		sameIDs(t, "limit 2", historyIDs(record(t, st, 2, me)[0]), []string{"scr_other", "scr_older"})
+		me.At = base.Add(22 * time.Minute)
+		sameIDs(t, "limit 5, fewer there", historyIDs(record(t, st, 5, me)[0]), []string{"scr_other", "scr_older"})
 	})
 
 	t.Run("RaceOnOneKey", func(t *testing.T) {
