@@ -2,6 +2,7 @@ package screening
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"testing"
@@ -131,5 +132,35 @@ func TestDefaultChecksRespectsDisabled(t *testing.T) {
 	want := []string{CodeDuplicateInquiry, CodeSharedContact, CodePayerMismatch}
 	if fmt.Sprint(codes) != fmt.Sprint(want) {
 		t.Errorf("checks %v, want %v", codes, want)
+	}
+}
+
+// TestScreeningAuditBytes: the audit data of a screening is a struct now, and
+// must encode to the bytes the map it replaced gave, so that records written
+// before and after read alike.
+func TestScreeningAuditBytes(t *testing.T) {
+	cases := []screeningAudit{
+		{},
+		{Action: ActionBlock, BodyHash: "ab12", CaseID: "case_1", Customer: "株式会社<&>\"x\"", Flags: []string{"denied_party", "no_website"},
+			Level: LevelHigh, ListsVersion: "v1", Reference: "PO-1\u2028", Score: 95},
+		{Action: ActionProceed, Flags: []string{}},
+	}
+	for _, a := range cases {
+		asMap := map[string]any{
+			"reference": a.Reference, "customer": a.Customer, "score": a.Score, "level": a.Level,
+			"action": a.Action, "flags": a.Flags, "case_id": a.CaseID, "body_hash": a.BodyHash,
+			"lists_version": a.ListsVersion,
+		}
+		want, err := json.Marshal(asMap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := json.Marshal(&a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("struct encodes to\n%s\nmap to\n%s", got, want)
+		}
 	}
 }

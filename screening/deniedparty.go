@@ -107,7 +107,7 @@ func (c *DeniedPartyCheck) flag(set *ListSet, p RoledParty, h ListHit, sups []Su
 		Code: "denied_party", Party: p.Role, Severity: SeverityMedium, Points: c.settings.Points,
 		Evidence: map[string]any{
 			"list": e.Source, "list_name": listEN, "list_version": set.SourceVersion(e.Source),
-			"entry_key": e.Key(), "entry_hash": e.ContentHash(), "source_id": e.SourceID,
+			"entry_key": e.Key(), "entry_hash": h.EntryHash(), "source_id": e.SourceID,
 			"party_name": p.Party.Name, "party_country": p.Party.Country,
 			"matched_name": h.Name, "primary_name": e.PrimaryName(), "weak_alias": h.Weak,
 			"score": round3(h.Score), "strong": strong, "explanation": h.Comparison.Explanation,

@@ -166,10 +166,10 @@ func (e *Engine) Screen(ctx context.Context, req ScreenRequest) (*Screening, boo
 		c = NewCase(s, now)
 		s.CaseID = c.ID
 	}
-	audit := NewAuditRecord(now, AuditScreening, req.KeyID, s.ID, map[string]any{
-		"reference": s.Reference, "customer": inq.Customer.Name, "score": s.Score, "level": s.Level,
-		"action": s.Action, "flags": flagCodes(s.Flags), "case_id": s.CaseID, "body_hash": bodyHash,
-		"lists_version": s.ListsVersion,
+	audit := NewAuditRecord(now, AuditScreening, req.KeyID, s.ID, &screeningAudit{
+		Action: s.Action, BodyHash: bodyHash, CaseID: s.CaseID, Customer: inq.Customer.Name,
+		Flags: flagCodes(s.Flags), Level: s.Level, ListsVersion: s.ListsVersion,
+		Reference: s.Reference, Score: s.Score,
 	})
 	if err := e.Store.SaveScreening(ctx, s, c, audit); err != nil {
 		e.forget(entries)
@@ -182,6 +182,22 @@ func (e *Engine) Screen(ctx context.Context, req ScreenRequest) (*Screening, boo
 		return nil, false, fmt.Errorf("save screening: %w", err)
 	}
 	return s, true, nil
+}
+
+// screeningAudit is the data of a screening's audit record. Its fields are in
+// the order of their JSON names, so it encodes to the same bytes as the map it
+// replaced (encoding/json sorts map keys) at a fraction of the CPU: it is
+// encoded once per screening.
+type screeningAudit struct {
+	Action       Action   `json:"action"`
+	BodyHash     string   `json:"body_hash"`
+	CaseID       string   `json:"case_id"`
+	Customer     string   `json:"customer"`
+	Flags        []string `json:"flags"`
+	Level        Level    `json:"level"`
+	ListsVersion string   `json:"lists_version"`
+	Reference    string   `json:"reference"`
+	Score        int      `json:"score"`
 }
 
 // repeat looks for an earlier screening with the same key and reference.

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -111,6 +112,24 @@ func (s *ListSet) SourceVersion(source string) string {
 type ListHit struct {
 	Entry *Entry
 	names.Hit
+	hash *lazyHash // shared by the copies of a cached hit
+}
+
+// lazyHash is an entry's content hash, worked out at most once.
+type lazyHash struct {
+	once sync.Once
+	v    string
+}
+
+// EntryHash is Entry.ContentHash(). It is worked out once per search and
+// entry, not per screening: a denied-party flag carries it, and the hits of
+// a cached search serve many screenings.
+func (h ListHit) EntryHash() string {
+	if h.hash == nil {
+		return h.Entry.ContentHash()
+	}
+	h.hash.once.Do(func() { h.hash.v = h.Entry.ContentHash() })
+	return h.hash.v
 }
 
 // Search finds entries whose names match query. Recent searches are answered
@@ -124,7 +143,7 @@ func (s *ListSet) Search(query string, opt names.SearchOptions) []ListHit {
 	entries := make([]Entry, len(hits))
 	for i, h := range hits {
 		entries[i] = s.entries.at(h.Index)
-		out[i] = ListHit{Entry: &entries[i], Hit: h}
+		out[i] = ListHit{Entry: &entries[i], Hit: h, hash: &lazyHash{}}
 	}
 	s.searches.put(query, opt, out)
 	return out

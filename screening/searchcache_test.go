@@ -37,6 +37,11 @@ func TestSearchCacheAnswersLikeTheIndex(t *testing.T) {
 			if first[i].Hit.ID != direct[i].ID || first[i].Entry.Key() != set.entries.keyAt(direct[i].Index) {
 				t.Errorf("%q hit %d: %s, want %s", tc.query, i, first[i].Hit.ID, direct[i].ID)
 			}
+			// The hash is worked out once and shared by the cached copies.
+			want := first[i].Entry.ContentHash()
+			if got := second[i].EntryHash(); got != want || first[i].EntryHash() != want {
+				t.Errorf("%q hit %d: EntryHash %q, want %q", tc.query, i, got, want)
+			}
 		}
 		if len(second) > 0 {
 			second[0] = ListHit{} // a caller's slice is its own

@@ -485,17 +485,39 @@ func TestSiteEntryRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := decodeSiteEntry(b)
-	if err != nil {
-		t.Fatal(err)
+	heads := &siteHeads{m: map[string]*siteEntry{}}
+	// Without the memo, then through it twice: the second comes from it.
+	for i, h := range []*siteHeads{nil, heads, heads} {
+		d, err := h.decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(d.text, e.text) || !bytes.Equal(d.plain, e.plain) || d.Title != e.Title || d.Report.Title != rep.Title || d.Report.Text != "" || !d.Report.FetchedAt.Equal(rep.FetchedAt) {
+			t.Errorf("round trip %d: %+v, want %+v", i, d, e)
+		}
+		d.Title, d.text = "changed by a caller", nil // the caller's own copy
 	}
-	if !bytes.Equal(d.text, e.text) || !bytes.Equal(d.plain, e.plain) || d.Title != e.Title || d.Report.Title != rep.Title || d.Report.Text != "" || !d.Report.FetchedAt.Equal(rep.FetchedAt) {
-		t.Errorf("round trip: %+v, want %+v", d, e)
+	if len(heads.m) != 1 {
+		t.Errorf("memo holds %d header lines, want 1", len(heads.m))
 	}
 	for _, bad := range []string{"", "{}", "{\"v\":1}", "{\"v\":9}\n\n", "not json\n\n"} {
-		if _, err := decodeSiteEntry([]byte(bad)); err == nil {
-			t.Errorf("decoded %q", bad)
+		for _, h := range []*siteHeads{nil, heads} {
+			if _, err := h.decode([]byte(bad)); err == nil {
+				t.Errorf("decoded %q", bad)
+			}
 		}
+	}
+	if len(heads.m) != 1 {
+		t.Errorf("memo holds %d header lines after bad ones, want 1", len(heads.m))
+	}
+	// The memo is bounded.
+	for i := range maxSiteHeads + 10 {
+		if _, err := heads.decode(fmt.Appendf(nil, "{\"v\":1,\"parked\":\"%d\"}\n\n", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(heads.m) > maxSiteHeads {
+		t.Errorf("memo holds %d header lines, bound %d", len(heads.m), maxSiteHeads)
 	}
 
 	// An unreadable cached value is fetched again.
