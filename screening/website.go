@@ -773,13 +773,16 @@ func (e *siteEntry) encode() ([]byte, error) {
 // server's CPU at 1,000 screenings/s. Keyed by the line itself, a refetched
 // site simply gets a new key; the map is emptied when full.
 type siteHeads struct {
-	mu sync.Mutex
-	m  map[string]*siteEntry // text and plain unset; never changed once in
+	mu    sync.Mutex
+	m     map[string]*siteEntry // text and plain unset; never changed once in
+	bytes int                   // the keys' length in all
 }
 
-// maxSiteHeads bounds the memo: a header line is a few hundred bytes to a
-// few KB (the report without its text).
-const maxSiteHeads = 4096
+// maxSiteHeadBytes bounds the memo by the length of the header lines it
+// holds (the decoded entries take about as much again). A line is usually
+// under 2 KB, but a page's 20 headings and 100 linked hosts can make it
+// 70 KB.
+const maxSiteHeadBytes = 8 << 20
 
 // decode parses a cached value. The entry it returns is the caller's own;
 // its strings and slices are shared and read-only, as are text and plain,
@@ -809,8 +812,12 @@ func (h *siteHeads) decode(b []byte) (*siteEntry, error) {
 		}
 		if h != nil {
 			h.mu.Lock()
-			if len(h.m) >= maxSiteHeads {
+			if h.bytes+len(head) > maxSiteHeadBytes {
 				clear(h.m)
+				h.bytes = 0
+			}
+			if _, dup := h.m[string(head)]; !dup { // another caller decoded it meanwhile
+				h.bytes += len(head)
 			}
 			h.m[string(head)] = known
 			h.mu.Unlock()

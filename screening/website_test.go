@@ -510,14 +510,19 @@ func TestSiteEntryRoundTrip(t *testing.T) {
 	if len(heads.m) != 1 {
 		t.Errorf("memo holds %d header lines after bad ones, want 1", len(heads.m))
 	}
-	// The memo is bounded.
-	for i := range maxSiteHeads + 10 {
-		if _, err := heads.decode(fmt.Appendf(nil, "{\"v\":1,\"parked\":\"%d\"}\n\n", i)); err != nil {
+	// The memo is bounded by the bytes of its lines, and counts them right.
+	pad := strings.Repeat("x", 60<<10) // a long header, as 100 linked hosts make
+	for i := range 2 * maxSiteHeadBytes / len(pad) {
+		if _, err := heads.decode(fmt.Appendf(nil, "{\"v\":1,\"parked\":\"%d%s\"}\n\n", i, pad)); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if len(heads.m) > maxSiteHeads {
-		t.Errorf("memo holds %d header lines, bound %d", len(heads.m), maxSiteHeads)
+		total := 0
+		for k := range heads.m {
+			total += len(k)
+		}
+		if total != heads.bytes || total > maxSiteHeadBytes {
+			t.Fatalf("after %d lines the memo holds %d bytes and counts %d, bound %d", i+1, total, heads.bytes, maxSiteHeadBytes)
+		}
 	}
 
 	// An unreadable cached value is fetched again.
