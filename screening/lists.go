@@ -141,9 +141,10 @@ func (s *ListSet) Search(query string, opt names.SearchOptions) []ListHit {
 	hits := s.Index.Search(query, opt)
 	out := make([]ListHit, len(hits))
 	entries := make([]Entry, len(hits))
+	hashes := make([]lazyHash, len(hits)) // one allocation, not one per hit
 	for i, h := range hits {
 		entries[i] = s.entries.at(h.Index)
-		out[i] = ListHit{Entry: &entries[i], Hit: h, hash: &lazyHash{}}
+		out[i] = ListHit{Entry: &entries[i], Hit: h, hash: &hashes[i]}
 	}
 	s.searches.put(query, opt, out)
 	return out
