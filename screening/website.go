@@ -786,7 +786,7 @@ const maxSiteHeadBytes = 8 << 20
 
 // decode parses a cached value. The entry it returns is the caller's own;
 // its strings and slices are shared and read-only, as are text and plain,
-// which point into b. A nil h decodes every time.
+// which point into b.
 func (h *siteHeads) decode(b []byte) (*siteEntry, error) {
 	head, rest, ok := bytes.Cut(b, []byte{'\n'})
 	if !ok {
@@ -796,12 +796,9 @@ func (h *siteHeads) decode(b []byte) (*siteEntry, error) {
 	if !ok {
 		return nil, errors.New("site entry: no text line")
 	}
-	var known *siteEntry
-	if h != nil {
-		h.mu.Lock()
-		known = h.m[string(head)]
-		h.mu.Unlock()
-	}
+	h.mu.Lock()
+	known := h.m[string(head)]
+	h.mu.Unlock()
 	if known == nil {
 		known = new(siteEntry)
 		if err := json.Unmarshal(head, known); err != nil {
@@ -810,18 +807,16 @@ func (h *siteHeads) decode(b []byte) (*siteEntry, error) {
 		if known.Version != siteEntryVersion {
 			return nil, fmt.Errorf("site entry version %d, want %d", known.Version, siteEntryVersion)
 		}
-		if h != nil {
-			h.mu.Lock()
-			if h.bytes+len(head) > maxSiteHeadBytes {
-				clear(h.m)
-				h.bytes = 0
-			}
-			if _, dup := h.m[string(head)]; !dup { // another caller decoded it meanwhile
-				h.bytes += len(head)
-			}
-			h.m[string(head)] = known
-			h.mu.Unlock()
+		h.mu.Lock()
+		if h.bytes+len(head) > maxSiteHeadBytes {
+			clear(h.m)
+			h.bytes = 0
 		}
+		if _, dup := h.m[string(head)]; !dup { // another caller decoded it meanwhile
+			h.bytes += len(head)
+		}
+		h.m[string(head)] = known
+		h.mu.Unlock()
 	}
 	e := *known
 	e.text, e.plain = text, plain
