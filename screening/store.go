@@ -29,7 +29,9 @@ type Store interface {
 	// entry.Window of entry.At (any time when Window is 0) and, when
 	// entry.OthersOnly, whose NameKey differs from entry.NameKey; newest first,
 	// at most limit each. Appending and reading happen in one atomic step per key, so of two
-	// screenings racing on one key the later one always sees the earlier.
+	// screenings racing on one key the later one always sees the earlier. (A screening
+	// that recorded on the key in an earlier call too may find its page short of
+	// limit; a store may read the rest after that step.)
 	RecordHistory(ctx context.Context, entries []HistoryEntry, limit int) ([][]HistoryEntry, error)
 	// ForgetHistory removes entries a failed screening recorded.
 	ForgetHistory(ctx context.Context, entries []HistoryEntry) error

@@ -72,12 +72,31 @@ func (w *chainWrite) finish(sealed screening.AuditRecord, reply []any, err error
 	close(w.done)
 }
 
-func (w *chainWrite) finished() bool {
+// closed reports whether done is closed.
+func closed(done <-chan struct{}) bool {
 	select {
-	case <-w.done:
+	case <-done:
 		return true
 	default:
 		return false
+	}
+}
+
+// awaitBatch returns once done is closed. Until then, whenever no other
+// caller holds sending, it takes it and calls send (which sends one batch of
+// the queue) until done is closed: the caller that finds no batch on the
+// wire sends the next one, its own first unless it queued behind a full
+// batch or has to retry.
+func awaitBatch(done <-chan struct{}, sending chan struct{}, send func()) {
+	for !closed(done) {
+		select {
+		case <-done:
+		case sending <- struct{}{}:
+			for !closed(done) {
+				send()
+			}
+			<-sending
+		}
 	}
 }
 
@@ -101,18 +120,7 @@ func (s *Store) chained(ctx context.Context, op string, script *redis.Script, ke
 	cw.mu.Lock()
 	cw.queue = append(cw.queue, w)
 	cw.mu.Unlock()
-	for !w.finished() {
-		select {
-		case <-w.done:
-		case cw.sending <- struct{}{}:
-			// Send batches until this write is done: it is in the first one
-			// unless it was queued behind a full batch or has to retry.
-			for !w.finished() {
-				s.sendChainBatch(ctx)
-			}
-			<-cw.sending
-		}
-	}
+	awaitBatch(w.done, cw.sending, func() { s.sendChainBatch(ctx) })
 	return w.sealed, w.reply, w.err
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,11 +20,13 @@ import (
 )
 
 // slowPipelines stands in for the fsync turn of appendfsync always: each
-// round trip that runs scripts waits a little, and is counted.
+// round trip that runs scripts (or any of the commands named in also) waits
+// a little, and is counted.
 type slowPipelines struct {
 	delay     time.Duration
+	also      []string     // more commands that make a round trip slow, lower case
 	scripts   atomic.Int64 // EVALSHA commands sent
-	pipelines atomic.Int64 // round trips that carried at least one
+	pipelines atomic.Int64 // round trips that carried at least one slow command
 }
 
 func (h *slowPipelines) DialHook(next redis.DialHook) redis.DialHook { return next }
@@ -32,14 +35,16 @@ func (h *slowPipelines) ProcessHook(next redis.ProcessHook) redis.ProcessHook { 
 
 func (h *slowPipelines) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		n := 0
+		n, slow := 0, false
 		for _, c := range cmds {
-			if strings.EqualFold(c.Name(), "evalsha") {
+			name := strings.ToLower(c.Name())
+			if name == "evalsha" {
 				n++
 			}
+			slow = slow || name == "evalsha" || slices.Contains(h.also, name)
 		}
-		if n > 0 {
-			h.scripts.Add(int64(n))
+		h.scripts.Add(int64(n))
+		if slow {
 			h.pipelines.Add(1)
 			time.Sleep(h.delay)
 		}
