@@ -9,9 +9,10 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// maxScriptBatch bounds the script runs sent in one pipeline. A screening's
-// history look-ups are 5-8 runs, so a full batch holds dozens of screenings.
-const maxScriptBatch = 512
+// maxScriptBatch bounds the callers whose look-ups go in one pipeline. A
+// screening's are 5 to 8 transactions and script runs of a few hundred bytes
+// each, so a full batch is well under a megabyte.
+const maxScriptBatch = 64
 
 // scriptBatchTimeout bounds one batch's round trip. A batch carries other
 // callers' runs too, so it does not stop when the caller that sends it gives
@@ -78,19 +79,15 @@ func (s *Store) runScripts(ctx context.Context, calls []scriptCall, first func(r
 	return j.replies, j.err
 }
 
-// sendScriptBatch takes queued jobs up to maxScriptBatch calls (at least
-// one job, however large) and runs them in one pipeline. The caller holds
-// s.scripts.sending.
+// sendScriptBatch takes up to maxScriptBatch queued jobs and runs them in
+// one pipeline. The caller holds s.scripts.sending.
 func (s *Store) sendScriptBatch(ctx context.Context) {
 	b := &s.scripts
 	b.mu.Lock()
-	var batch []*scriptJob
-	n, taken := 0, 0
-	for _, j := range b.queue {
-		if len(batch) > 0 && n+len(j.calls) > maxScriptBatch {
-			break
-		}
-		taken++
+	taken := min(len(b.queue), maxScriptBatch)
+	batch := make([]*scriptJob, 0, taken)
+	n := 0
+	for _, j := range b.queue[:taken] {
 		if err := j.ctx.Err(); err != nil {
 			j.finish(nil, err)
 			continue
