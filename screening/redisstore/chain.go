@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/hikiai/hikiai/screening"
@@ -31,24 +30,20 @@ const chainBatchTimeout = 10 * time.Second
 // must name the chain head it extends, so one process cannot have two in
 // flight on its own: one write per round trip would cap the whole process at
 // one save per fsync turn of Redis (about 600 screenings/s with appendfsync
-// always). Instead, writes that arrive while a batch is on the wire queue up,
-// and the next batch seals them one after the other (each on the head the
-// previous one makes) and sends them in one pipeline: one round trip, one
-// fsync turn, many writes. The caller that finds no batch on the wire sends
-// the next one; the others wait for their result.
+// always). Instead, writes that arrive while a batch is on the wire queue up
+// (batch.go), and the next batch seals them one after the other (each on the
+// head the previous one makes) and sends them in one pipeline: one round
+// trip, one fsync turn, many writes.
 type chainWriter struct {
-	mu    sync.Mutex // guards queue
-	queue []*chainWrite
+	batchQueue[*chainWrite]
 
-	// sending is held (a value in it) by the caller sending a batch. head,
-	// the chain head ("seq hash") this process last saw, and headKnown are
-	// used only while holding it.
-	sending   chan struct{}
+	// head, the chain head ("seq hash") this process last saw, and headKnown
+	// are used only while holding sending.
 	head      string
 	headKnown bool
 }
 
-func newChainWriter() chainWriter { return chainWriter{sending: make(chan struct{}, 1)} }
+func newChainWriter() chainWriter { return chainWriter{batchQueue: newBatchQueue[*chainWrite]()} }
 
 // chainWrite is one write waiting for, or done by, a batch.
 type chainWrite struct {
@@ -72,34 +67,6 @@ func (w *chainWrite) finish(sealed screening.AuditRecord, reply []any, err error
 	close(w.done)
 }
 
-// closed reports whether done is closed.
-func closed(done <-chan struct{}) bool {
-	select {
-	case <-done:
-		return true
-	default:
-		return false
-	}
-}
-
-// awaitBatch returns once done is closed. Until then, whenever no other
-// caller holds sending, it takes it and calls send (which sends one batch of
-// the queue) until done is closed: the caller that finds no batch on the
-// wire sends the next one, its own first unless it queued behind a full
-// batch or has to retry.
-func awaitBatch(done <-chan struct{}, sending chan struct{}, send func()) {
-	for !closed(done) {
-		select {
-		case <-done:
-		case sending <- struct{}{}:
-			for !closed(done) {
-				send()
-			}
-			<-sending
-		}
-	}
-}
-
 // chained runs script with the audit chain's head and log as KEYS[1] and
 // KEYS[2] and the expected head, the new head, the sequence number and the
 // sealed record as ARGV[1..4]; the script's own keys and arguments follow.
@@ -117,10 +84,7 @@ func (s *Store) chained(ctx context.Context, op string, script *redis.Script, ke
 	w := &chainWrite{ctx: ctx, op: op, script: script, rec: rec, args: args, done: make(chan struct{}),
 		keys: append([]string{s.k("audit.head"), s.k("audit")}, keys...)}
 	cw := &s.chain
-	cw.mu.Lock()
-	cw.queue = append(cw.queue, w)
-	cw.mu.Unlock()
-	awaitBatch(w.done, cw.sending, func() { s.sendChainBatch(ctx) })
+	cw.run(w, w.done, func() { s.sendChainBatch(ctx) })
 	return w.sealed, w.reply, w.err
 }
 
@@ -130,18 +94,13 @@ func (s *Store) chained(ctx context.Context, op string, script *redis.Script, ke
 // caller holds s.chain.sending.
 func (s *Store) sendChainBatch(ctx context.Context) {
 	cw := &s.chain
-	cw.mu.Lock()
-	n := min(len(cw.queue), maxChainBatch)
-	batch := make([]*chainWrite, 0, n)
-	for _, w := range cw.queue[:n] {
+	batch := cw.take(maxChainBatch, func(w *chainWrite) bool {
 		if err := w.ctx.Err(); err != nil {
 			w.finish(w.rec, nil, fmt.Errorf("redisstore: %s: %w", w.op, err))
-			continue
+			return true
 		}
-		batch = append(batch, w)
-	}
-	cw.queue = cw.queue[n:]
-	cw.mu.Unlock()
+		return false
+	})
 	if len(batch) == 0 {
 		return
 	}
@@ -244,8 +203,6 @@ func (s *Store) sendChainBatch(ctx context.Context) {
 	}
 	cw.head = head
 	if len(again) > 0 {
-		cw.mu.Lock()
-		cw.queue = append(again, cw.queue...)
-		cw.mu.Unlock()
+		cw.requeue(again)
 	}
 }

@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -19,21 +18,14 @@ const maxScriptBatch = 64
 // up.
 const scriptBatchTimeout = 10 * time.Second
 
-// scriptBatcher sends the history scripts of concurrent screenings in one
-// pipeline. With appendfsync always, Redis answers no client of an event-loop
-// turn that wrote before that turn's fsync, and each turn spends CPU on every
-// connection it reads and answers; on a busy server, many screenings' small
-// pipelines mean many turns and many syscalls. One pipeline at a time per
-// process, with whatever queued while the last one was on the wire, makes
-// turns fewer and larger. The pattern is the audit chain's (chain.go) without
-// the ordering: the caller that finds no batch on the wire sends the next one.
-type scriptBatcher struct {
-	mu      sync.Mutex // guards queue
-	queue   []*scriptJob
-	sending chan struct{} // holds a value while a caller sends a batch
-}
-
-func newScriptBatcher() scriptBatcher { return scriptBatcher{sending: make(chan struct{}, 1)} }
+// The history look-ups of concurrent screenings go in one pipeline
+// (Store.scripts, a batchQueue). With appendfsync always, Redis answers no
+// client of an event-loop turn that wrote before that turn's fsync, and each
+// turn spends CPU on every connection it reads and answers; on a busy
+// server, many screenings' small pipelines mean many turns and many
+// syscalls. One pipeline at a time per process, with whatever queued while
+// the last one was on the wire, makes turns fewer and larger. Unlike the
+// audit chain's writes, look-ups need no order among themselves.
 
 // scriptJob is one caller's runs, waiting for or done by a batch.
 type scriptJob struct {
@@ -71,32 +63,20 @@ type scriptCall struct {
 // affected.
 func (s *Store) runScripts(ctx context.Context, calls []scriptCall, first func(redis.Pipeliner)) ([]any, error) {
 	j := &scriptJob{ctx: ctx, calls: calls, first: first, done: make(chan struct{})}
-	b := &s.scripts
-	b.mu.Lock()
-	b.queue = append(b.queue, j)
-	b.mu.Unlock()
-	awaitBatch(j.done, b.sending, func() { s.sendScriptBatch(ctx) })
+	s.scripts.run(j, j.done, func() { s.sendScriptBatch(ctx) })
 	return j.replies, j.err
 }
 
 // sendScriptBatch takes up to maxScriptBatch queued jobs and runs them in
 // one pipeline. The caller holds s.scripts.sending.
 func (s *Store) sendScriptBatch(ctx context.Context) {
-	b := &s.scripts
-	b.mu.Lock()
-	taken := min(len(b.queue), maxScriptBatch)
-	batch := make([]*scriptJob, 0, taken)
-	n := 0
-	for _, j := range b.queue[:taken] {
+	batch := s.scripts.take(maxScriptBatch, func(j *scriptJob) bool {
 		if err := j.ctx.Err(); err != nil {
 			j.finish(nil, err)
-			continue
+			return true
 		}
-		batch = append(batch, j)
-		n += len(j.calls)
-	}
-	b.queue = b.queue[taken:]
-	b.mu.Unlock()
+		return false
+	})
 	if len(batch) == 0 {
 		return
 	}
@@ -109,7 +89,7 @@ func (s *Store) sendScriptBatch(ctx context.Context) {
 	}
 	replies := make([][]any, len(batch))
 	failed := make([]error, len(batch))
-	pending := make([]run, 0, n)
+	var pending []run
 	for ji, j := range batch {
 		replies[ji] = make([]any, len(j.calls))
 		for ci := range j.calls {
