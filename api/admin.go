@@ -137,7 +137,8 @@ func AdminSocketHandler(a Admin) http.Handler {
 	})
 	registerAuditAdmin(mux, a)
 	// Profiles of the running server, for the operator who owns the socket:
-	// curl --unix-socket <data dir>/admin.sock http://x/debug/pprof/heap
+	// curl --unix-socket <data dir>/hikiai.sock http://x/debug/pprof/heap
+	// (embedded store only: with Redis the CLI needs no socket, so none is opened)
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
