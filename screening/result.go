@@ -157,9 +157,9 @@ type HistoryEntry struct {
 	// Window bounds the look-up around At (both sides, since inquiries arrive out of
 	// order); zero means any time. Not stored.
 	Window time.Duration `json:"-"`
-	// OthersOnly limits the look-up to entries with another NameKey, so that
-	// a company's own repeats do not crowd other companies out of the limit.
-	// Not stored.
+	// OthersOnly limits the look-up to entries with another NameKey, one per
+	// NameKey (its newest), so that neither a company's own repeats nor
+	// another's crowd other companies out of the limit. Not stored.
 	OthersOnly bool `json:"-"`
 }
 

@@ -27,8 +27,8 @@ type Store interface {
 	// RecordHistory appends entries and returns, for each entry in order, the
 	// entries of other screenings under the same Kind and Key whose At lies within
 	// entry.Window of entry.At (any time when Window is 0) and, when
-	// entry.OthersOnly, whose NameKey differs from entry.NameKey; newest first,
-	// at most limit each. Appending and reading happen in one atomic step per key, so of two
+	// entry.OthersOnly, whose NameKey differs from entry.NameKey, the newest
+	// one per NameKey only; newest first, at most limit each. Appending and reading happen in one atomic step per key, so of two
 	// screenings racing on one key the later one always sees the earlier. (A screening
 	// that recorded on the key in an earlier call too may find its page short of
 	// limit; a store may read the rest after that step.)

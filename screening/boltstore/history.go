@@ -100,10 +100,19 @@ func (s *Store) RecordHistory(ctx context.Context, entries []screening.HistoryEn
 		// Sized once: a hot key fills up to limit, and growing by doubling
 		// was 5 % of a screening's allocations.
 		picks[i] = make([]pick, 0, min(limit, hi-lo))
+		var companies map[uint64]bool // OthersOnly: one entry each, the newest
+		if othersOnly {
+			companies = map[uint64]bool{ownName: true}
+		}
 		for j := hi - 1; j >= lo && len(picks[i]) < limit; j-- {
-			if r := list[j]; r.screen != own && !(othersOnly && r.name == ownName) {
-				picks[i] = append(picks[i], st.pick(r.seq))
+			r := list[j]
+			if r.screen == own || companies[r.name] {
+				continue
 			}
+			if othersOnly {
+				companies[r.name] = true
+			}
+			picks[i] = append(picks[i], st.pick(r.seq))
 		}
 		s.history.addPending(m) // the call's later entries see the earlier ones
 	}

@@ -81,6 +81,18 @@ func (s *Store) historyKey(kind, key string) string {
 	return s.prefix + "{h:" + kind + ":" + key + "}"
 }
 
+// indexSuffixes name, after its history key, the two keys of a set's
+// company index (the sorted set, the hash). They share the set's slot, and
+// never end in "}" as history keys do.
+var indexSuffixes = [2]string{":co", ":nk"}
+
+// historyKeys names a history set and its company index, the keys of the
+// history scripts.
+func (s *Store) historyKeys(kind, key string) []string {
+	h := s.historyKey(kind, key)
+	return []string{h, h + indexSuffixes[0], h + indexSuffixes[1]}
+}
+
 // seenKey names the counterparty "last seen" index (its own slot: it is
 // written after the history script of each counterparty).
 func (s *Store) seenKey(part string) string { return s.prefix + "{seen}:" + part }

@@ -161,22 +161,40 @@ redis.call('ZADD', KEYS[5], 0, ARGV[7])
 return 'ok'
 `)
 
-// History of one kind and key: a sorted set whose members (all scored 0, so
-// ordered by bytes) are timeKey + screening id + NUL + entry JSON.
+// bytesLess compares two strings byte by byte: Lua's own < follows the
+// server's locale.
+const bytesLess = `
+local function bytesLess(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+`
+
+// historyLib is what the history scripts share. A member is timeKey (24
+// bytes) + screening id + NUL + body; the name key is the fourth
+// length-prefixed field of a version 1 body, or "k" of an older JSON body.
 //
-// KEYS[1] the set. ARGV[1] limit, then per entry: member, lower bound,
-// upper bound (ZRANGEBYLEX syntax), screening id + NUL, and "" or "=" + a
-// name key to leave out (OthersOnly). Entries are taken in order: each is
-// added, then the others within its bounds are read, newest first, skipping
-// the entry's own screening. Returns one list per entry.
-//
-// A member is timeKey (24 bytes) + screening id + NUL + body; the name key
-// is the fourth length-prefixed field of a version 1 body. Older JSON
-// bodies are never left out (the check itself still tells companies apart).
-var recordHistoryScript = redis.NewScript(`
+// The company index of a key (KEYS[2] a sorted set, KEYS[3] a hash) holds,
+// per name key, its newest member (hash field "1" + name key) and the newest
+// member of any other screening (field "2" + name key): so that a look-up
+// that leaves out the asking company and its own screening, and wants one
+// entry per other company, reads two members per company instead of every
+// entry a regular customer made on its own phone number.
+const historyLib = bytesLess + `
 local function nameKeyOf(m)
   local z = string.find(m, '\0', 25, true)
-  if not z or string.byte(m, z + 1) ~= 1 then return nil end
+  if not z then return nil end
+  local v = string.byte(m, z + 1)
+  if v == 123 then
+    local ok, b = pcall(cjson.decode, string.sub(m, z + 1))
+    if not ok or type(b) ~= 'table' then return nil end
+    if type(b.k) == 'string' then return b.k end
+    return ''
+  end
+  if v ~= 1 then return nil end
   local pos = z + 2
   for f = 1, 4 do
     local n, mul = 0, 1
@@ -192,20 +210,133 @@ local function nameKeyOf(m)
     pos = pos + n
   end
 end
+local function sidOf(m)
+  local z = string.find(m, '\0', 25, true)
+  if not z then return '' end
+  return string.sub(m, 25, z - 1)
+end
+local function indexPut(field, old, m)
+  if old then redis.call('ZREM', KEYS[2], old) end
+  redis.call('HSET', KEYS[3], field, m)
+  redis.call('ZADD', KEYS[2], 0, m)
+end
+-- indexNote takes member m (already in the set) into the company index.
+local function indexNote(m)
+  local k = nameKeyOf(m)
+  if k == nil then return end
+  local f1, f2 = '1' .. k, '2' .. k
+  local c1 = redis.call('HGET', KEYS[3], f1)
+  if not c1 then indexPut(f1, nil, m) return end
+  if c1 == m then return end
+  local s = sidOf(m)
+  if sidOf(c1) == s then
+    if bytesLess(c1, m) then indexPut(f1, c1, m) end
+    return
+  end
+  local c2 = redis.call('HGET', KEYS[3], f2)
+  if bytesLess(c1, m) then
+    -- m is the newest; the old newest, another screening's, is second.
+    if c2 then redis.call('ZREM', KEYS[2], c2) end
+    redis.call('HSET', KEYS[3], f2, c1)
+    indexPut(f1, nil, m)
+    return
+  end
+  if c2 ~= m and ((not c2) or bytesLess(c2, m)) then indexPut(f2, c2, m) end
+end
+-- indexBuild builds the index of a set written before it had one.
+local function indexBuild()
+  if redis.call('EXISTS', KEYS[3]) == 1 then return end
+  local from = 0
+  while true do
+    local page = redis.call('ZRANGE', KEYS[1], from, from + 999)
+    for _, m in ipairs(page) do indexNote(m) end
+    if #page < 1000 then return end
+    from = from + #page
+  end
+end
+-- indexRedo sets the index of name key k anew from the set (after
+-- members went).
+local function indexRedo(k)
+  local f1, f2 = '1' .. k, '2' .. k
+  for _, f in ipairs({f1, f2}) do
+    local c = redis.call('HGET', KEYS[3], f)
+    if c then
+      redis.call('ZREM', KEYS[2], c)
+      redis.call('HDEL', KEYS[3], f)
+    end
+  end
+  local first, hi = nil, '+'
+  while true do
+    local page = redis.call('ZREVRANGEBYLEX', KEYS[1], hi, '-', 'LIMIT', 0, 500)
+    for _, m in ipairs(page) do
+      if nameKeyOf(m) == k then
+        if not first then
+          first = m
+          indexPut(f1, nil, m)
+        elseif sidOf(m) ~= sidOf(first) then
+          indexPut(f2, nil, m)
+          return
+        end
+      end
+    end
+    if #page < 500 then return end
+    hi = '(' .. page[#page]
+  end
+end
+`
+
+// History of one kind and key: a sorted set whose members (all scored 0, so
+// ordered by bytes) are timeKey + screening id + NUL + body.
+//
+// KEYS[1] the set, KEYS[2] and KEYS[3] its company index (historyLib).
+// ARGV[1] limit, ARGV[2] "1" when the index is kept for this kind, then per
+// entry: member, lower bound, upper bound (ZRANGEBYLEX syntax), screening id
+// + NUL, and "" or "=" + a name key to leave out (OthersOnly). Entries are
+// taken in order: each is added, then the others within its bounds are
+// read, newest first, skipping the entry's own screening and, for
+// OthersOnly, the company and every company's entries after its first.
+// Returns one list per entry.
+//
+// An OthersOnly look-up reads the index when no company's newest entry lies
+// after the window (always so for an inquiry received now): then each
+// company's newest entry of another screening within the window is its first
+// or second index member. An inquiry received long ago (a back-fill) reads
+// the set itself.
+var recordHistoryScript = redis.NewScript(historyLib + `
 local limit = tonumber(ARGV[1])
+local indexed = ARGV[2] == '1'
+if indexed then indexBuild() end
 local out = {}
-for a = 2, #ARGV, 5 do
+for a = 3, #ARGV, 5 do
   local member, lo, hi, own, skip = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
   local skipName = nil
   if skip ~= '' then skipName = string.sub(skip, 2) end
   redis.call('ZADD', KEYS[1], 0, member)
-  local found, offset, want = {}, 0, limit + 8
+  local src = KEYS[1]
+  if indexed then
+    indexNote(member)
+    if skipName ~= nil then
+      local top = redis.call('ZREVRANGE', KEYS[2], 0, 0)[1]
+      if hi == '+' or (top and bytesLess(top, string.sub(hi, 2))) then src = KEYS[2] end
+    end
+  end
+  local found, seen, offset, want = {}, {}, 0, limit + 8
   while true do
-    local page = redis.call('ZREVRANGEBYLEX', KEYS[1], hi, lo, 'LIMIT', offset, want)
+    local page = redis.call('ZREVRANGEBYLEX', src, hi, lo, 'LIMIT', offset, want)
     for _, m in ipairs(page) do
-      if string.sub(m, 25, 24 + #own) ~= own and (skipName == nil or nameKeyOf(m) ~= skipName) then
-        found[#found + 1] = m
-        if #found >= limit then break end
+      if string.sub(m, 25, 24 + #own) ~= own then
+        local keep = true
+        if skipName ~= nil then
+          local k = nameKeyOf(m)
+          if k ~= nil then
+            keep = k ~= skipName and not seen[k]
+            seen[k] = true
+          end
+        end
+        if keep then
+          found[#found + 1] = m
+          if #found >= limit then break end
+        end
       end
     end
     if #found >= limit or #page < want then break end
@@ -216,28 +347,48 @@ end
 return out
 `)
 
-// KEYS[1] the set. ARGV: prefixes (timeKey + screening id + NUL) whose
-// members go. Returns the newest member left ("" when the set is empty).
-var forgetHistoryScript = redis.NewScript(`
-for _, p in ipairs(ARGV) do
+// KEYS[1] the set, KEYS[2] and KEYS[3] its company index (when ARGV[1] is
+// "1"). ARGV[2...]: prefixes (timeKey + screening id + NUL) whose members
+// go. Returns the newest member left ("" when the set is empty).
+var forgetHistoryScript = redis.NewScript(historyLib + `
+local redo = {}
+for a = 2, #ARGV do
+  local p = ARGV[a]
   local gone = redis.call('ZRANGEBYLEX', KEYS[1], '[' .. p, '(' .. p .. '\255')
-  if #gone > 0 then redis.call('ZREM', KEYS[1], unpack(gone)) end
+  if #gone > 0 then
+    redis.call('ZREM', KEYS[1], unpack(gone))
+    if ARGV[1] == '1' then
+      for _, m in ipairs(gone) do
+        local k = nameKeyOf(m)
+        if k ~= nil and (redis.call('HGET', KEYS[3], '1' .. k) == m or redis.call('HGET', KEYS[3], '2' .. k) == m) then
+          redo[k] = true
+        end
+      end
+    end
+  end
 end
+for k in pairs(redo) do indexRedo(k) end
 local newest = redis.call('ZREVRANGEBYLEX', KEYS[1], '+', '-', 'LIMIT', 0, 1)
 return newest[1] or ''
 `)
 
-// bytesLess compares two strings byte by byte: Lua's own < follows the
-// server's locale.
-const bytesLess = `
-local function bytesLess(a, b)
-  for i = 1, math.min(#a, #b) do
-    local x, y = string.byte(a, i), string.byte(b, i)
-    if x ~= y then return x < y end
+// KEYS[1] the set, KEYS[2] and KEYS[3] its company index. ARGV[1] the
+// ZRANGEBYLEX bound below which members go. A company's second member is
+// older than its first, so when its first goes, its second does too.
+// Returns how many members of the set went.
+var pruneIndexedScript = redis.NewScript(historyLib + `
+local gone = redis.call('ZRANGEBYLEX', KEYS[2], '-', ARGV[1])
+for _, m in ipairs(gone) do
+  local k = nameKeyOf(m)
+  if k ~= nil then
+    for _, f in ipairs({'1' .. k, '2' .. k}) do
+      if redis.call('HGET', KEYS[3], f) == m then redis.call('HDEL', KEYS[3], f) end
+    end
   end
-  return #a < #b
 end
-`
+redis.call('ZREMRANGEBYLEX', KEYS[2], '-', ARGV[1])
+return redis.call('ZREMRANGEBYLEX', KEYS[1], '-', ARGV[1])
+`)
 
 // The counterparty index: KEYS[1] a sorted set of counterparty keys scored
 // by the time of their newest entry, KEYS[2] a hash of counterparty key to

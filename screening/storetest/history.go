@@ -146,9 +146,7 @@ func testHistory(t *testing.T, f Factory) {
 		st := f.New(t)
 		const k = "phone:+862012345678"
 		withName := func(id, nameKey string, at time.Time) screening.HistoryEntry {
-			e := historyEntry(screening.HistoryContact, k, id, at)
-			e.NameKey = nameKey
-			return e
+			return companyEntry(k, id, nameKey, at)
 		}
 		// Another company long ago, then the customer itself many times.
 		record(t, st, 10, withName("scr_other", "front co", base))

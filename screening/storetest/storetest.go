@@ -43,6 +43,7 @@ func Run(t *testing.T, f Factory) {
 	}{
 		{"Screenings", testScreenings},
 		{"History", testHistory},
+		{"OthersOnly", testOthersOnly},
 		{"Cases", testCases},
 		{"Suppressions", testSuppressions},
 		{"Keys", testKeys},
