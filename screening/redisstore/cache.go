@@ -17,6 +17,9 @@ import (
 type Cache struct {
 	c      redis.UniversalClient
 	prefix string
+	// pipe carries Get and Allow, which every screening calls, in shared
+	// pipelines (scriptbatch.go).
+	pipe *scriptPipe
 }
 
 var _ screening.Cache = (*Cache)(nil)
@@ -31,7 +34,7 @@ func CachePrefix(p string) CacheOption { return func(c *Cache) { c.prefix = p } 
 // NewCache returns a cache on client. Each cache key is its own Redis key
 // (every operation touches one key), so no hash tag is needed in a cluster.
 func NewCache(client redis.UniversalClient, opts ...CacheOption) *Cache {
-	c := &Cache{c: client}
+	c := &Cache{c: client, pipe: newScriptPipe(client)}
 	for _, o := range opts {
 		o(c)
 	}
@@ -61,7 +64,12 @@ func positive(what string, d time.Duration) error {
 
 // Get returns a value and whether it was there (and not expired).
 func (c *Cache) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	v, err := c.c.Get(ctx, c.prefix+"cache:"+key).Bytes()
+	var cmd *redis.StringCmd
+	err := c.pipe.do(ctx, func(p redis.Pipeliner) { cmd = p.Get(ctx, c.prefix+"cache:"+key) })
+	var v []byte
+	if err == nil {
+		v, err = cmd.Bytes()
+	}
 	if errors.Is(err, redis.Nil) {
 		return nil, false, nil
 	}
@@ -138,15 +146,24 @@ func (c *Cache) Allow(ctx context.Context, key string, limit int, window time.Du
 	if limit <= 0 {
 		return false, 0, screening.Errorf(screening.EINVALID, "limit must be positive, got %d", limit)
 	}
-	res, err := allowScript.Run(ctx, c.c, []string{c.prefix + "rate:" + key}, ms(window)).Int64Slice()
+	replies, err := c.pipe.run(ctx, []scriptCall{{allowScript, []string{c.prefix + "rate:" + key}, []any{ms(window)}}}, nil)
 	if err != nil {
 		return false, 0, c.fail("allow", err)
 	}
-	if len(res) != 2 {
-		return false, 0, fmt.Errorf("redisstore: cache allow: unexpected reply %v", res)
+	res, _ := replies[0].([]any)
+	var n, ttl int64
+	ok := len(res) == 2
+	if ok {
+		n, ok = res[0].(int64)
 	}
-	if res[0] <= int64(limit) {
+	if ok {
+		ttl, ok = res[1].(int64)
+	}
+	if !ok {
+		return false, 0, fmt.Errorf("redisstore: cache allow: unexpected reply %v", replies[0])
+	}
+	if n <= int64(limit) {
 		return true, 0, nil
 	}
-	return false, time.Duration(max(res[1], 1)) * time.Millisecond, nil
+	return false, time.Duration(max(ttl, 1)) * time.Millisecond, nil
 }

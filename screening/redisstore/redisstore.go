@@ -42,8 +42,8 @@ type Store struct {
 	now    func() time.Time
 	closed atomic.Bool
 
-	chain   chainWriter            // batches the audit-chained writes (chain.go)
-	scripts batchQueue[*scriptJob] // batches the history look-ups (scriptbatch.go)
+	chain   chainWriter // batches the audit-chained writes (chain.go)
+	scripts *scriptPipe // batches the history look-ups (scriptbatch.go)
 
 	watchMu sync.Mutex
 	watches map[*redis.PubSub]struct{}
@@ -64,7 +64,7 @@ func New(client redis.UniversalClient, opts Options) *Store {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Store{c: client, prefix: opts.Prefix, now: opts.Now, chain: newChainWriter(), scripts: newBatchQueue[*scriptJob](), watches: map[*redis.PubSub]struct{}{}}
+	return &Store{c: client, prefix: opts.Prefix, now: opts.Now, chain: newChainWriter(), scripts: newScriptPipe(client), watches: map[*redis.PubSub]struct{}{}}
 }
 
 // k names a key of the transactional records. They all share the hash tag

@@ -90,7 +90,14 @@ func (s *Store) ScreeningByReference(ctx context.Context, keyID, reference strin
 	if err := s.open("get screening by reference"); err != nil {
 		return nil, err
 	}
-	id, err := s.c.HGet(ctx, s.k("scr.ref"), refField(keyID, reference)).Result()
+	// Every screening with a reference asks this first: it goes in the
+	// shared pipeline of the history look-ups (scriptbatch.go).
+	var cmd *redis.StringCmd
+	err := s.scripts.do(ctx, func(p redis.Pipeliner) { cmd = p.HGet(ctx, s.k("scr.ref"), refField(keyID, reference)) })
+	var id string
+	if err == nil {
+		id, err = cmd.Result()
+	}
 	if errors.Is(err, redis.Nil) {
 		return nil, screening.Errorf(screening.ENOTFOUND, "no screening with reference %q", reference)
 	}

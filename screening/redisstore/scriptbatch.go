@@ -62,15 +62,40 @@ type scriptCall struct {
 // calls is its error; the calls of the other jobs in its batch are not
 // affected.
 func (s *Store) runScripts(ctx context.Context, calls []scriptCall, first func(redis.Pipeliner)) ([]any, error) {
+	return s.scripts.run(ctx, calls, first)
+}
+
+// scriptPipe is a client's shared pipelines of script runs and single
+// commands (Store.runScripts). The cache has one too: a screening's website
+// and rate-limit look-ups were each a round trip of their own, a write and a
+// read system call and a wake-up for every screening.
+type scriptPipe struct {
+	c redis.UniversalClient
+	q batchQueue[*scriptJob]
+}
+
+func newScriptPipe(c redis.UniversalClient) *scriptPipe {
+	return &scriptPipe{c: c, q: newBatchQueue[*scriptJob]()}
+}
+
+// run is Store.runScripts on the pipe's client.
+func (sp *scriptPipe) run(ctx context.Context, calls []scriptCall, first func(redis.Pipeliner)) ([]any, error) {
 	j := &scriptJob{ctx: ctx, calls: calls, first: first, done: make(chan struct{})}
-	s.scripts.run(j, j.done, func() { s.sendScriptBatch(ctx) })
+	sp.q.run(j, j.done, func() { sp.send(ctx) })
 	return j.replies, j.err
 }
 
-// sendScriptBatch takes up to maxScriptBatch queued jobs and runs them in
-// one pipeline. The caller holds s.scripts.sending.
-func (s *Store) sendScriptBatch(ctx context.Context) {
-	batch := s.scripts.take(maxScriptBatch, func(j *scriptJob) bool {
+// do sends the command queue queues, in a shared pipeline; the caller reads
+// its result from the command once do returns nil.
+func (sp *scriptPipe) do(ctx context.Context, queue func(redis.Pipeliner)) error {
+	_, err := sp.run(ctx, nil, queue)
+	return err
+}
+
+// send takes up to maxScriptBatch queued jobs and runs them in one
+// pipeline. The caller holds sp.q.sending.
+func (sp *scriptPipe) send(ctx context.Context) {
+	batch := sp.q.take(maxScriptBatch, func(j *scriptJob) bool {
 		if err := j.ctx.Err(); err != nil {
 			j.finish(nil, err)
 			return true
@@ -106,7 +131,7 @@ func (s *Store) sendScriptBatch(ctx context.Context) {
 			break
 		}
 		cmds := make([]*redis.Cmd, len(pending))
-		_, _ = s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		_, _ = sp.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 			if attempt == 0 {
 				for _, j := range batch {
 					if j.first != nil {
@@ -131,7 +156,7 @@ func (s *Store) sendScriptBatch(ctx context.Context) {
 				script := batch[r.job].calls[r.call].script
 				lerr, done := loaded[script]
 				if !done {
-					lerr = script.Load(ctx, s.c).Err()
+					lerr = script.Load(ctx, sp.c).Err()
 					loaded[script] = lerr
 				}
 				if lerr != nil {
