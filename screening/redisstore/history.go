@@ -126,6 +126,7 @@ type historyGroup struct {
 // company. Every write to such a set goes by script, which keeps the index.
 func indexedKind(kind string) bool { return kind == screening.HistoryContact }
 
+// flag is a script argument the scripts compare with '1'.
 func flag(b bool) string {
 	if b {
 		return "1"
@@ -556,7 +557,7 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 		case !strings.HasSuffix(key, "}"):
 			continue // a company index: pruned with its set
 		case strings.HasPrefix(key, indexed):
-			n, err = pruneIndexedScript.Run(ctx, s.c, []string{key, key + indexSuffixes[0], key + indexSuffixes[1]}, upTo).Int64()
+			n, err = pruneIndexedScript.Run(ctx, s.c, withIndex(key), upTo).Int64()
 		default:
 			n, err = s.c.ZRemRangeByLex(ctx, key, "-", upTo).Result()
 		}

@@ -20,12 +20,7 @@ func (s *Store) deliveryKey(id string) string { return s.k("dlv", id) }
 
 func hookMember(d *screening.Delivery) string { return timeKey(d.CreatedAt) + d.ID }
 
-func pendingFlag(d *screening.Delivery) string {
-	if d.Status == screening.DeliveryPending {
-		return "1"
-	}
-	return ""
-}
+func pendingFlag(d *screening.Delivery) string { return flag(d.Status == screening.DeliveryPending) }
 
 func formatNext(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 

@@ -43,7 +43,7 @@ type Store struct {
 	closed atomic.Bool
 
 	chain   chainWriter // batches the audit-chained writes (chain.go)
-	scripts *scriptPipe // batches the history look-ups (scriptbatch.go)
+	scripts *scriptPipe // batches the history look-ups and the reference look-up (scriptbatch.go)
 
 	watchMu sync.Mutex
 	watches map[*redis.PubSub]struct{}
@@ -88,10 +88,10 @@ var indexSuffixes = [2]string{":co", ":nk"}
 
 // historyKeys names a history set and its company index, the keys of the
 // history scripts.
-func (s *Store) historyKeys(kind, key string) []string {
-	h := s.historyKey(kind, key)
-	return []string{h, h + indexSuffixes[0], h + indexSuffixes[1]}
-}
+func (s *Store) historyKeys(kind, key string) []string { return withIndex(s.historyKey(kind, key)) }
+
+// withIndex is history key h and the keys of its company index.
+func withIndex(h string) []string { return []string{h, h + indexSuffixes[0], h + indexSuffixes[1]} }
 
 // seenKey names the counterparty "last seen" index (its own slot: it is
 // written after the history script of each counterparty).
