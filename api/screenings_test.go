@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -58,6 +59,11 @@ func TestIdempotentReference(t *testing.T) {
 	if resp := env.do("POST", "/v1/screenings", key, changed, &eb); resp.StatusCode != http.StatusConflict || eb.Error.Code != screening.ECONFLICT {
 		t.Fatalf("different body: %d %+v", resp.StatusCode, eb)
 	}
+	// Neither the repeat nor the conflict left history behind: they record it
+	// beside the reference look-up and must forget it.
+	if got := historyScreenings(t, env.store); len(got) != 1 || !got[first.ID] {
+		t.Fatalf("history holds screenings %v, want only %s", got, first.ID)
+	}
 	// The same reference under another key is another inquiry.
 	var other screening.Result
 	if resp := env.do("POST", "/v1/screenings", env.key(screening.RoleERP), designInquiry("INQ-7"), &other); resp.StatusCode != 201 || other.ID == first.ID {
@@ -98,6 +104,38 @@ func TestIdempotentReferenceUnderConcurrency(t *testing.T) {
 	if err != nil || len(list) != 1 {
 		t.Fatalf("stored %d screenings (%v), want 1", len(list), err)
 	}
+	if got := historyScreenings(t, env.store); len(got) != 1 || !got[ids[0]] {
+		t.Fatalf("history holds screenings %v, want only %s", got, ids[0])
+	}
+}
+
+// historyScreenings returns the screenings the history holds parties of:
+// every entry under every counterparty key, not only the newest.
+func historyScreenings(t *testing.T, st screening.Store) map[string]bool {
+	t.Helper()
+	var keys []string
+	err := st.SeenCounterparties(t.Context(), time.Time{}, func(h screening.HistoryEntry) error {
+		keys = append(keys, h.Key)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, k := range keys {
+		probe := []screening.HistoryEntry{{Kind: screening.HistoryCounterparty, Key: k, ScreeningID: "scr_probe", At: time.Now()}}
+		found, err := st.RecordHistory(t.Context(), probe, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.ForgetHistory(t.Context(), probe); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range found[0] {
+			got[h.ScreeningID] = true
+		}
+	}
+	return got
 }
 
 func TestCreateScreeningRejectsBadInput(t *testing.T) {

@@ -136,11 +136,6 @@ func (e *Engine) Screen(ctx context.Context, req ScreenRequest) (*Screening, boo
 		return nil, false, err
 	}
 	bodyHash := HashInquiry(&inq) // before received_at is defaulted, so a retry hashes the same
-	if inq.Reference != "" {
-		if prev, ok, err := e.repeat(ctx, req.KeyID, inq.Reference, bodyHash); err != nil || ok {
-			return prev, false, err
-		}
-	}
 	now := e.Now().UTC()
 	in := &Input{
 		Inquiry:     &inq,
@@ -155,7 +150,33 @@ func (e *Engine) Screen(ctx context.Context, req ScreenRequest) (*Screening, boo
 	if inq.ReceivedAt.IsZero() {
 		in.ReceivedAt = now
 	}
+	// The look-up of an earlier screening with the same reference runs
+	// beside the history step instead of before it: on Redis each is a
+	// round trip that waits for an fsync turn, and most references are new.
+	// A repeat (or a conflict) then forgets the history it recorded. Until
+	// it does, a concurrent screening may see that history. For a repeat it
+	// is the earlier screening's inquiry again (same reference, parties and
+	// body), which the checks count once, so no finding changes. A
+	// conflicting body may, for those milliseconds, show parties the
+	// reference never got: a concurrent screening may then be flagged as
+	// if a second inquiry had come, which a reviewer clears.
+	var (
+		prev     *Screening
+		repeated bool
+		repErr   error
+		looked   sync.WaitGroup
+	)
+	if inq.Reference != "" {
+		looked.Go(func() { prev, repeated, repErr = e.repeat(ctx, req.KeyID, inq.Reference, bodyHash) })
+	}
 	entries, err := e.recordHistory(ctx, in)
+	looked.Wait()
+	if repErr != nil || repeated {
+		if err == nil {
+			e.forget(entries)
+		}
+		return prev, false, repErr
+	}
 	if err != nil {
 		return nil, false, err
 	}
