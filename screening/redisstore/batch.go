@@ -4,39 +4,50 @@ import "sync"
 
 // batchQueue is the queue of a kind of command that concurrent callers send
 // to Redis together: the audit-chained writes (chain.go) and the history
-// look-ups (scriptbatch.go). A caller queues its item and waits; the caller
-// that finds no batch on the wire sends the next one, with whatever queued
-// meanwhile; the others wait for their result. With appendfsync always,
-// every round trip that writes waits for an fsync turn of Redis, so many
-// callers sharing one round trip share one turn.
+// look-ups (scriptbatch.go). A caller queues its item and waits; one
+// goroutine, the drainer, sends the queue in batches, each with whatever
+// queued while the one before was on the wire, and exits when the queue is
+// empty. With appendfsync always, every round trip that writes waits for an
+// fsync turn of Redis, so many callers sharing one round trip share one
+// turn.
+//
+// The drainer is a goroutine of its own, not one of the callers: a caller
+// that sent a batch went back to its request once its own item was done, and
+// the next batch waited until another caller was woken and scheduled. On a
+// busy machine that wait stretched every round trip's tail. The drainer sends
+// the next batch as soon as the last one is answered.
 type batchQueue[T any] struct {
-	mu    sync.Mutex // guards queue
-	queue []T
-
-	// sending holds a value while a caller sends a batch. State that only
-	// the sender uses (the chain's head) needs no lock of its own.
-	sending chan struct{}
+	mu       sync.Mutex // guards queue and draining
+	queue    []T
+	draining bool // a drainer runs; at most one does, so state only it uses (the chain's head) needs no lock
 }
 
-func newBatchQueue[T any]() batchQueue[T] { return batchQueue[T]{sending: make(chan struct{}, 1)} }
-
-// run queues item and returns once done (the item's) is closed. Until then,
-// whenever no other caller holds sending, it takes it and calls send (which
-// sends one batch of the queue) until done is closed: its own item is in the
-// first batch unless it queued behind a full batch or has to retry.
+// run queues item, starts a drainer that calls send (which sends one batch
+// of the queue) until the queue is empty unless one runs, and returns once
+// done (the item's) is closed.
 func (q *batchQueue[T]) run(item T, done <-chan struct{}, send func()) {
 	q.mu.Lock()
 	q.queue = append(q.queue, item)
+	start := !q.draining
+	q.draining = true
 	q.mu.Unlock()
-	for !closed(done) {
-		select {
-		case <-done:
-		case q.sending <- struct{}{}:
-			for !closed(done) {
-				send()
-			}
-			<-q.sending
+	if start {
+		go q.drain(send)
+	}
+	<-done
+}
+
+// drain calls send until it finds the queue empty.
+func (q *batchQueue[T]) drain(send func()) {
+	for {
+		q.mu.Lock()
+		if len(q.queue) == 0 {
+			q.draining = false
+			q.mu.Unlock()
+			return
 		}
+		q.mu.Unlock()
+		send()
 	}
 }
 
@@ -62,14 +73,4 @@ func (q *batchQueue[T]) requeue(items []T) {
 	q.mu.Lock()
 	q.queue = append(items, q.queue...)
 	q.mu.Unlock()
-}
-
-// closed reports whether done is closed.
-func closed(done <-chan struct{}) bool {
-	select {
-	case <-done:
-		return true
-	default:
-		return false
-	}
 }

@@ -38,12 +38,10 @@ type chainWriter struct {
 	batchQueue[*chainWrite]
 
 	// head, the chain head ("seq hash") this process last saw, and headKnown
-	// are used only while holding sending.
+	// are used only by the queue's drainer.
 	head      string
 	headKnown bool
 }
-
-func newChainWriter() chainWriter { return chainWriter{batchQueue: newBatchQueue[*chainWrite]()} }
 
 // chainWrite is one write waiting for, or done by, a batch.
 type chainWrite struct {
@@ -84,15 +82,16 @@ func (s *Store) chained(ctx context.Context, op string, script *redis.Script, ke
 	w := &chainWrite{ctx: ctx, op: op, script: script, rec: rec, args: args, done: make(chan struct{}),
 		keys: append([]string{s.k("audit.head"), s.k("audit")}, keys...)}
 	cw := &s.chain
-	cw.run(w, w.done, func() { s.sendChainBatch(ctx) })
+	cw.run(w, w.done, s.sendChainBatch)
 	return w.sealed, w.reply, w.err
 }
 
 // sendChainBatch takes up to maxChainBatch queued writes, seals them on the
 // head in turn and runs them in one pipeline. Writes the chain check turned
 // away go back to the front of the queue, sealed afresh next time. The
-// caller holds s.chain.sending.
-func (s *Store) sendChainBatch(ctx context.Context) {
+// queue's drainer calls it. The batch is many callers' work, so it runs on
+// a context of its own.
+func (s *Store) sendChainBatch() {
 	cw := &s.chain
 	batch := cw.take(maxChainBatch, func(w *chainWrite) bool {
 		if err := w.ctx.Err(); err != nil {
@@ -104,7 +103,7 @@ func (s *Store) sendChainBatch(ctx context.Context) {
 	if len(batch) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), chainBatchTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), chainBatchTimeout)
 	defer cancel()
 
 	if !cw.headKnown {

@@ -64,7 +64,7 @@ func New(client redis.UniversalClient, opts Options) *Store {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Store{c: client, prefix: opts.Prefix, now: opts.Now, chain: newChainWriter(), scripts: newScriptPipe(client), watches: map[*redis.PubSub]struct{}{}}
+	return &Store{c: client, prefix: opts.Prefix, now: opts.Now, scripts: newScriptPipe(client), watches: map[*redis.PubSub]struct{}{}}
 }
 
 // k names a key of the transactional records. They all share the hash tag

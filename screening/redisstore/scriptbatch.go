@@ -75,13 +75,13 @@ type scriptPipe struct {
 }
 
 func newScriptPipe(c redis.UniversalClient) *scriptPipe {
-	return &scriptPipe{c: c, q: newBatchQueue[*scriptJob]()}
+	return &scriptPipe{c: c}
 }
 
 // run is Store.runScripts on the pipe's client.
 func (sp *scriptPipe) run(ctx context.Context, calls []scriptCall, first func(redis.Pipeliner)) ([]any, error) {
 	j := &scriptJob{ctx: ctx, calls: calls, first: first, done: make(chan struct{})}
-	sp.q.run(j, j.done, func() { sp.send(ctx) })
+	sp.q.run(j, j.done, sp.send)
 	return j.replies, j.err
 }
 
@@ -93,8 +93,9 @@ func (sp *scriptPipe) do(ctx context.Context, queue func(redis.Pipeliner)) error
 }
 
 // send takes up to maxScriptBatch queued jobs and runs them in one
-// pipeline. The caller holds sp.q.sending.
-func (sp *scriptPipe) send(ctx context.Context) {
+// pipeline. The queue's drainer calls it. The batch is many callers' work,
+// so it runs on a context of its own.
+func (sp *scriptPipe) send() {
 	batch := sp.q.take(maxScriptBatch, func(j *scriptJob) bool {
 		if err := j.ctx.Err(); err != nil {
 			j.finish(nil, err)
@@ -105,7 +106,7 @@ func (sp *scriptPipe) send(ctx context.Context) {
 	if len(batch) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), scriptBatchTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), scriptBatchTimeout)
 	defer cancel()
 
 	type run struct {
