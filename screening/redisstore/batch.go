@@ -13,9 +13,9 @@ import "sync"
 //
 // The drainer is a goroutine of its own, not one of the callers: a caller
 // that sent a batch went back to its request once its own item was done, and
-// the next batch waited until another caller was woken and scheduled. On a
-// busy machine that wait stretched every round trip's tail. The drainer sends
-// the next batch as soon as the last one is answered.
+// the next batch waited until another caller was woken and scheduled: on a
+// busy machine, part of every round trip. The drainer sends the next batch as
+// soon as the last one is answered.
 type batchQueue[T any] struct {
 	mu       sync.Mutex // guards queue and draining
 	queue    []T
