@@ -138,7 +138,6 @@ func AdminSocketHandler(a Admin) http.Handler {
 	registerAuditAdmin(mux, a)
 	// Profiles of the running server, for the operator who owns the socket:
 	// curl --unix-socket <data dir>/hikiai.sock http://x/debug/pprof/heap
-	// (embedded store only: with Redis the CLI needs no socket, so none is opened)
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)

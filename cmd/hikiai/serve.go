@@ -64,19 +64,22 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, args []string) err
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	servers := []*http.Server{srv}
+	// Only one process may hold the embedded store, so the CLI reaches it
+	// through this socket while the server runs. On Redis the CLI needs no
+	// socket, but the operator still wants the runtime's profiles. It opens
+	// before the API answers, so a script that waits for /healthz finds it.
+	adm, err := listenAdmin(cfg, &api.LocalAdmin{Store: b.store, Now: time.Now, Actor: "cli"})
+	if err != nil {
+		msg := "admin socket unavailable: no profiles; stop the server to run hikiai keys"
+		if b.redis != nil {
+			msg = "admin socket unavailable: no profiles"
+		}
+		log.Warn(msg, slog.Any("err", err))
+	} else {
+		servers = append(servers, adm)
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
-
-	if b.redis == nil {
-		// Only one process may hold the embedded store, so the CLI reaches it
-		// through this socket while the server runs.
-		adm, err := listenAdmin(cfg, &api.LocalAdmin{Store: b.store, Now: time.Now, Actor: "cli"})
-		if err != nil {
-			log.Warn("admin socket unavailable; stop the server to run hikiai keys", slog.Any("err", err))
-		} else {
-			servers = append(servers, adm)
-		}
-	}
 	log.Info("hikiai serving", slog.String("addr", ln.Addr().String()), slog.String("store", storeName(cfg)),
 		slog.Int("gomaxprocs", runtime.GOMAXPROCS(0)))
 
@@ -113,7 +116,14 @@ func storeName(cfg Config) string {
 // listenAdmin serves admin operations on a 0600 unix socket in the data dir.
 func listenAdmin(cfg Config, adm api.Admin) (*http.Server, error) {
 	path := adminSocket(cfg)
-	_ = os.Remove(path) // a stale socket from a killed server; we hold the store lock, so no other server runs
+	// Servers on Redis may share a data dir: a socket that answers belongs to
+	// one that runs, and is not ours to take. One that does not is left by a
+	// killed server.
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return nil, fmt.Errorf("admin socket %s: another server is listening on it", path)
+	}
+	_ = os.Remove(path)
 	old := umask(0o177)
 	ln, err := net.Listen("unix", path)
 	umask(old)
