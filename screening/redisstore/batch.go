@@ -5,10 +5,10 @@ import "sync"
 // batchQueue is the queue of a kind of command that concurrent callers send
 // to Redis together: the audit-chained writes (chain.go) and the history
 // look-ups (scriptbatch.go). A caller queues its item and waits; one
-// goroutine, the drainer, sends the queue in batches, each with whatever
-// queued while the one before was on the wire, and exits when the queue is
-// empty. With appendfsync always, every round trip that writes waits for an
-// fsync turn of Redis, so many callers sharing one round trip share one
+// goroutine, the drainer, sends the queues it serves in batches, each with
+// whatever queued while the one before was on the wire, and exits when they
+// are empty. With appendfsync always, every round trip that writes waits for
+// an fsync turn of Redis, so many callers sharing one round trip share one
 // turn.
 //
 // The drainer is a goroutine of its own, not one of the callers: a caller
@@ -17,37 +17,48 @@ import "sync"
 // busy machine, part of every round trip. The drainer sends the next batch as
 // soon as the last one is answered.
 type batchQueue[T any] struct {
-	mu       sync.Mutex // guards queue and draining
-	queue    []T
-	draining bool // a drainer runs; at most one does, so state only it uses (the chain's head) needs no lock
+	d     *drainer
+	queue []T // guarded by d.mu
 }
 
-// run queues item, starts a drainer that calls send (which sends one batch
-// of the queue) until the queue is empty unless one runs, and returns once
-// done (the item's) is closed.
-func (q *batchQueue[T]) run(item T, done <-chan struct{}, send func()) {
-	q.mu.Lock()
+// drainer sends the batches of one or more queues. The store's chain writes
+// and history look-ups share one: each round trip carries a batch of both,
+// so a screening's history step and another's save share one fsync turn of
+// Redis instead of taking one each.
+type drainer struct {
+	mu       sync.Mutex // guards queued, draining and the queues it serves
+	queued   int        // items in the queues it serves
+	draining bool       // a drainer runs; at most one does, so state only it uses (the chain's head) needs no lock
+	send     func()     // sends one batch of every queue served, in one round trip
+}
+
+// run queues item, starts a drainer unless one runs, and returns once done
+// (the item's) is closed.
+func (q *batchQueue[T]) run(item T, done <-chan struct{}) {
+	d := q.d
+	d.mu.Lock()
 	q.queue = append(q.queue, item)
-	start := !q.draining
-	q.draining = true
-	q.mu.Unlock()
+	d.queued++
+	start := !d.draining
+	d.draining = true
+	d.mu.Unlock()
 	if start {
-		go q.drain(send)
+		go d.drain()
 	}
 	<-done
 }
 
-// drain calls send until it finds the queue empty.
-func (q *batchQueue[T]) drain(send func()) {
+// drain calls send until it finds the queues empty.
+func (d *drainer) drain() {
 	for {
-		q.mu.Lock()
-		if len(q.queue) == 0 {
-			q.draining = false
-			q.mu.Unlock()
+		d.mu.Lock()
+		if d.queued == 0 {
+			d.draining = false
+			d.mu.Unlock()
 			return
 		}
-		q.mu.Unlock()
-		send()
+		d.mu.Unlock()
+		d.send()
 	}
 }
 
@@ -55,22 +66,25 @@ func (q *batchQueue[T]) drain(send func()) {
 // those that skip does not turn away (skip finishes what it turns away: a
 // caller that gave up before its batch was sent).
 func (q *batchQueue[T]) take(limit int, skip func(T) bool) []T {
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	q.d.mu.Lock()
 	n := min(len(q.queue), limit)
+	items := q.queue[:n:n]
+	q.queue = q.queue[n:]
+	q.d.queued -= n
+	q.d.mu.Unlock()
 	batch := make([]T, 0, n)
-	for _, item := range q.queue[:n] {
+	for _, item := range items {
 		if !skip(item) {
 			batch = append(batch, item)
 		}
 	}
-	q.queue = q.queue[n:]
 	return batch
 }
 
 // requeue puts items back at the front of the queue, for the next batch.
 func (q *batchQueue[T]) requeue(items []T) {
-	q.mu.Lock()
+	q.d.mu.Lock()
 	q.queue = append(items, q.queue...)
-	q.mu.Unlock()
+	q.d.queued += len(items)
+	q.d.mu.Unlock()
 }

@@ -34,7 +34,7 @@ func CachePrefix(p string) CacheOption { return func(c *Cache) { c.prefix = p } 
 // NewCache returns a cache on client. Each cache key is its own Redis key
 // (every operation touches one key), so no hash tag is needed in a cluster.
 func NewCache(client redis.UniversalClient, opts ...CacheOption) *Cache {
-	c := &Cache{c: client, pipe: newScriptPipe(client)}
+	c := &Cache{c: client, pipe: newScriptPipe(client, nil)}
 	for _, o := range opts {
 		o(c)
 	}

@@ -81,17 +81,60 @@ func (s *Store) chained(ctx context.Context, op string, script *redis.Script, ke
 	}
 	w := &chainWrite{ctx: ctx, op: op, script: script, rec: rec, args: args, done: make(chan struct{}),
 		keys: append([]string{s.k("audit.head"), s.k("audit")}, keys...)}
-	cw := &s.chain
-	cw.run(w, w.done, s.sendChainBatch)
+	s.chain.run(w, w.done)
 	return w.sealed, w.reply, w.err
 }
 
-// sendChainBatch takes up to maxChainBatch queued writes, seals them on the
-// head in turn and runs them in one pipeline. Writes the chain check turned
-// away go back to the front of the queue, sealed afresh next time. The
-// queue's drainer calls it. The batch is many callers' work, so it runs on
-// a context of its own.
-func (s *Store) sendChainBatch() {
+// sendBatch is the store drainer's send: one batch of the audit-chained
+// writes and one of the history look-ups, in one pipeline. The batch is many
+// callers' work, so it runs on a context of its own.
+func (s *Store) sendBatch() {
+	ctx, cancel := context.WithTimeout(context.Background(), chainBatchTimeout)
+	defer cancel()
+	chain := s.takeChainBatch(ctx)
+	scripts := s.scripts.takeBatch()
+	if chain == nil && scripts == nil {
+		return
+	}
+	_, _ = s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if chain != nil {
+			chain.queue(ctx, p)
+		}
+		if scripts != nil {
+			scripts.queue(ctx, p)
+		}
+		return nil
+	})
+	if chain != nil {
+		s.settleChainBatch(ctx, chain)
+	}
+	if scripts != nil {
+		scripts.settle(ctx)
+	}
+}
+
+// chainBatch is the writes of one batch, sealed in turn, on their way.
+type chainBatch []sentWrite
+
+// sentWrite is a write sealed on the head the one before it in its batch
+// makes.
+type sentWrite struct {
+	w       *chainWrite
+	sealed  screening.AuditRecord
+	newHead string
+	cmd     *redis.Cmd
+}
+
+// queue puts the batch's scripts in p, in order.
+func (b chainBatch) queue(ctx context.Context, p redis.Pipeliner) {
+	for i := range b {
+		b[i].cmd = b[i].w.script.EvalSha(ctx, p, b[i].w.keys, b[i].w.args...)
+	}
+}
+
+// takeChainBatch takes up to maxChainBatch queued writes and seals them on
+// the head in turn (nil: none to send).
+func (s *Store) takeChainBatch(ctx context.Context) chainBatch {
 	cw := &s.chain
 	batch := cw.take(maxChainBatch, func(w *chainWrite) bool {
 		if err := w.ctx.Err(); err != nil {
@@ -101,30 +144,21 @@ func (s *Store) sendChainBatch() {
 		return false
 	})
 	if len(batch) == 0 {
-		return
+		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), chainBatchTimeout)
-	defer cancel()
-
 	if !cw.headKnown {
 		head, err := s.c.Get(ctx, s.k("audit.head")).Result()
 		if err != nil && !errors.Is(err, redis.Nil) {
 			for _, w := range batch {
 				w.finish(w.rec, nil, s.fail(w.op, err))
 			}
-			return
+			return nil
 		}
 		cw.head, cw.headKnown = head, true
 	}
 
 	// Seal each write on the head the one before it makes.
-	type sent struct {
-		w       *chainWrite
-		sealed  screening.AuditRecord
-		newHead string
-		cmd     *redis.Cmd
-	}
-	out := make([]sent, 0, len(batch))
+	out := make(chainBatch, 0, len(batch))
 	head := cw.head
 	for _, w := range batch {
 		prev, err := parseHead(head)
@@ -141,24 +175,25 @@ func (s *Store) sendChainBatch() {
 			continue
 		}
 		newHead := strconv.FormatUint(sealed.Seq, 10) + " " + sealed.Hash
-		out = append(out, sent{w: w, sealed: sealed, newHead: newHead})
+		out = append(out, sentWrite{w: w, sealed: sealed, newHead: newHead})
 		w.args = append([]any{head, newHead, sealed.Seq, recJSON}, w.args...)
 		head = newHead
 	}
 	if len(out) == 0 {
-		return
-	}
-	_, _ = s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i := range out {
-			out[i].cmd = out[i].w.script.EvalSha(ctx, p, out[i].w.keys, out[i].w.args...)
-		}
 		return nil
-	})
+	}
+	return out
+}
 
+// settleChainBatch reads the replies of a sent batch and finishes its
+// writes. Writes the chain check turned away go back to the front of the
+// queue, sealed afresh next time.
+func (s *Store) settleChainBatch(ctx context.Context, out chainBatch) {
+	cw := &s.chain
 	// The scripts ran in order. Follow the head through their replies: it
 	// moves on each "ok", a "stale" reply names it, a refusal leaves it.
 	var again []*chainWrite
-	retry := func(x sent) {
+	retry := func(x sentWrite) {
 		x.w.args = x.w.args[4:]
 		x.w.tries++
 		if x.w.tries >= maxChainRetries {
@@ -167,7 +202,7 @@ func (s *Store) sendChainBatch() {
 		}
 		again = append(again, x.w)
 	}
-	head = cw.head
+	head := cw.head
 	loaded := map[*redis.Script]bool{}
 	for _, x := range out {
 		reply, err := x.cmd.Slice()

@@ -64,7 +64,10 @@ func New(client redis.UniversalClient, opts Options) *Store {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Store{c: client, prefix: opts.Prefix, now: opts.Now, scripts: newScriptPipe(client), watches: map[*redis.PubSub]struct{}{}}
+	s := &Store{c: client, prefix: opts.Prefix, now: opts.Now, watches: map[*redis.PubSub]struct{}{}}
+	d := &drainer{send: s.sendBatch}
+	s.scripts, s.chain.d = newScriptPipe(client, d), d
+	return s
 }
 
 // k names a key of the transactional records. They all share the hash tag

@@ -24,8 +24,9 @@ const scriptBatchTimeout = 10 * time.Second
 // turn spends CPU on every connection it reads and answers; on a busy
 // server, many screenings' small pipelines mean many turns and many
 // syscalls. One pipeline at a time per process, with whatever queued while
-// the last one was on the wire, makes turns fewer and larger. Unlike the
-// audit chain's writes, look-ups need no order among themselves.
+// the last one was on the wire, makes turns fewer and larger. The store's
+// pipeline carries a batch of the audit-chained writes too (Store.sendBatch).
+// Unlike those writes, look-ups need no order among themselves.
 
 // scriptJob is one caller's runs, waiting for or done by a batch.
 type scriptJob struct {
@@ -74,14 +75,21 @@ type scriptPipe struct {
 	q batchQueue[*scriptJob]
 }
 
-func newScriptPipe(c redis.UniversalClient) *scriptPipe {
-	return &scriptPipe{c: c}
+// newScriptPipe returns a pipe on c. With d nil it has a drainer of its own;
+// otherwise d's send must take and send the pipe's batches (Store.sendBatch).
+func newScriptPipe(c redis.UniversalClient, d *drainer) *scriptPipe {
+	sp := &scriptPipe{c: c}
+	if d == nil {
+		d = &drainer{send: sp.send}
+	}
+	sp.q.d = d
+	return sp
 }
 
 // run is Store.runScripts on the pipe's client.
 func (sp *scriptPipe) run(ctx context.Context, calls []scriptCall, first func(redis.Pipeliner)) ([]any, error) {
 	j := &scriptJob{ctx: ctx, calls: calls, first: first, done: make(chan struct{})}
-	sp.q.run(j, j.done, sp.send)
+	sp.q.run(j, j.done)
 	return j.replies, j.err
 }
 
@@ -92,100 +100,144 @@ func (sp *scriptPipe) do(ctx context.Context, queue func(redis.Pipeliner)) error
 	return err
 }
 
-// send takes up to maxScriptBatch queued jobs and runs them in one
-// pipeline. The queue's drainer calls it. The batch is many callers' work,
-// so it runs on a context of its own.
+// send takes a batch and runs it in a pipeline of its own: the drainer of a
+// pipe that shares none calls it. The batch is many callers' work, so it
+// runs on a context of its own.
 func (sp *scriptPipe) send() {
-	batch := sp.q.take(maxScriptBatch, func(j *scriptJob) bool {
+	b := sp.takeBatch()
+	if b == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), scriptBatchTimeout)
+	defer cancel()
+	_, _ = sp.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		b.queue(ctx, p)
+		return nil
+	})
+	b.settle(ctx)
+}
+
+// scriptBatch is the jobs of one batch on their way: queued in a pipeline,
+// then settled from its replies.
+type scriptBatch struct {
+	sp      *scriptPipe
+	jobs    []*scriptJob
+	replies [][]any
+	failed  []error
+	pending []scriptRun // calls still to run
+	cmds    []*redis.Cmd
+	attempt int
+}
+
+// scriptRun is a call of a batch: its job's index, then the call's in the job.
+type scriptRun struct{ job, call int }
+
+// takeBatch takes up to maxScriptBatch queued jobs (nil: none).
+func (sp *scriptPipe) takeBatch() *scriptBatch {
+	jobs := sp.q.take(maxScriptBatch, func(j *scriptJob) bool {
 		if err := j.ctx.Err(); err != nil {
 			j.finish(nil, err)
 			return true
 		}
 		return false
 	})
-	if len(batch) == 0 {
-		return
+	if len(jobs) == 0 {
+		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), scriptBatchTimeout)
-	defer cancel()
-
-	type run struct {
-		job  int // index in batch
-		call int // index in the job's calls
-	}
-	replies := make([][]any, len(batch))
-	failed := make([]error, len(batch))
-	var pending []run
-	for ji, j := range batch {
-		replies[ji] = make([]any, len(j.calls))
+	b := &scriptBatch{sp: sp, jobs: jobs, replies: make([][]any, len(jobs)), failed: make([]error, len(jobs))}
+	for ji, j := range jobs {
+		b.replies[ji] = make([]any, len(j.calls))
 		for ci := range j.calls {
-			pending = append(pending, run{ji, ci})
+			b.pending = append(b.pending, scriptRun{ji, ci})
 		}
 	}
-	for attempt := 0; attempt == 0 || len(pending) > 0; attempt++ {
-		if attempt == 2 {
-			for _, r := range pending {
-				if failed[r.job] == nil {
-					failed[r.job] = fmt.Errorf("scripts still unknown to the server after loading them")
+	return b
+}
+
+// queue puts the batch's commands in p: the first time the jobs' first
+// commands and every call, after that the calls to run again.
+func (b *scriptBatch) queue(ctx context.Context, p redis.Pipeliner) {
+	if b.attempt == 0 {
+		for _, j := range b.jobs {
+			if j.first != nil {
+				j.first(p)
+			}
+		}
+	}
+	b.cmds = make([]*redis.Cmd, len(b.pending))
+	for i, r := range b.pending {
+		c := &b.jobs[r.job].calls[r.call]
+		b.cmds[i] = c.script.EvalSha(ctx, p, c.keys, c.args...)
+	}
+}
+
+// settle reads the replies of the queued calls, loads the scripts the
+// server did not know and runs those calls again in a pipeline of their
+// own, then finishes every job.
+func (b *scriptBatch) settle(ctx context.Context) {
+	for {
+		b.read(ctx)
+		b.attempt++
+		if len(b.pending) == 0 {
+			break
+		}
+		if b.attempt == 2 {
+			for _, r := range b.pending {
+				if b.failed[r.job] == nil {
+					b.failed[r.job] = fmt.Errorf("scripts still unknown to the server after loading them")
 				}
 			}
 			break
 		}
-		cmds := make([]*redis.Cmd, len(pending))
-		_, _ = sp.c.Pipelined(ctx, func(p redis.Pipeliner) error {
-			if attempt == 0 {
-				for _, j := range batch {
-					if j.first != nil {
-						j.first(p)
-					}
-				}
-			}
-			for i, r := range pending {
-				c := &batch[r.job].calls[r.call]
-				cmds[i] = c.script.EvalSha(ctx, p, c.keys, c.args...)
-			}
+		_, _ = b.sp.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			b.queue(ctx, p)
 			return nil
 		})
-		var retry []run
-		loaded := map[*redis.Script]error{}
-		for i, r := range pending {
-			v, err := cmds[i].Result()
-			switch {
-			case err == nil:
-				replies[r.job][r.call] = v
-			case noScript(err):
-				script := batch[r.job].calls[r.call].script
-				lerr, done := loaded[script]
-				if !done {
-					lerr = script.Load(ctx, sp.c).Err()
-					loaded[script] = lerr
-				}
-				if lerr != nil {
-					if failed[r.job] == nil {
-						failed[r.job] = lerr
-					}
-					continue
-				}
-				retry = append(retry, r)
-			default:
-				if failed[r.job] == nil {
-					failed[r.job] = err
-				}
-			}
+	}
+	for ji, j := range b.jobs {
+		if b.failed[ji] != nil {
+			j.finish(nil, b.failed[ji])
+			continue
 		}
-		// A job that failed is done: its other calls are not sent again.
-		pending = pending[:0]
-		for _, r := range retry {
-			if failed[r.job] == nil {
-				pending = append(pending, r)
+		j.finish(b.replies[ji], nil)
+	}
+}
+
+// read takes the replies of the calls sent last; pending becomes the calls
+// to run again (NOSCRIPT, their scripts now loaded).
+func (b *scriptBatch) read(ctx context.Context) {
+	var retry []scriptRun
+	loaded := map[*redis.Script]error{}
+	for i, r := range b.pending {
+		v, err := b.cmds[i].Result()
+		switch {
+		case err == nil:
+			b.replies[r.job][r.call] = v
+		case noScript(err):
+			script := b.jobs[r.job].calls[r.call].script
+			lerr, done := loaded[script]
+			if !done {
+				lerr = script.Load(ctx, b.sp.c).Err()
+				loaded[script] = lerr
+			}
+			if lerr != nil {
+				if b.failed[r.job] == nil {
+					b.failed[r.job] = lerr
+				}
+				continue
+			}
+			retry = append(retry, r)
+		default:
+			if b.failed[r.job] == nil {
+				b.failed[r.job] = err
 			}
 		}
 	}
-	for ji, j := range batch {
-		if failed[ji] != nil {
-			j.finish(nil, failed[ji])
-			continue
+	// A job that failed is done: its other calls are not sent again.
+	b.pending = b.pending[:0]
+	for _, r := range retry {
+		if b.failed[r.job] == nil {
+			b.pending = append(b.pending, r)
 		}
-		j.finish(replies[ji], nil)
 	}
 }
