@@ -67,28 +67,9 @@ func TestBatchQueueOneDrainer(t *testing.T) {
 		}
 		wg.Wait()
 		// The drainer clears its flag just after the last batch it sent.
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			d.mu.Lock()
-			draining, left := d.draining, len(q.queue)
-			d.mu.Unlock()
-			if !draining && left == 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("round %d: drainer still running (queue %d) after every caller returned", round, left)
-			}
-			time.Sleep(time.Millisecond)
-		}
+		waitDrainerIdle(t, &d)
 	}
-	if n := overlaps.Load(); n > 0 {
-		t.Errorf("%d batches were sent while another was on the wire", n)
-	}
-	for n := range 2 * callers {
-		if sent[n] != 1 {
-			t.Errorf("item %d sent %d times", n, sent[n])
-		}
-	}
+	checkSentOnce(t, sent, 2*callers, overlaps.Load())
 	// Each round: its first batch, then the rest in full batches of 8.
 	want := 0
 	for _, n := range firstLen {
@@ -155,31 +136,45 @@ func TestDrainerSharedByTwoQueues(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	waitDrainerIdle(t, &d)
+	checkSentOnce(t, sent, 2*callers, overlaps.Load())
+	// After the first, each round trip carries 8 of each queue while both
+	// have items.
+	restA, restB := (callers-first[0]+7)/8, (callers-first[1]+7)/8
+	if want := 1 + max(restA, restB); sends != want {
+		t.Errorf("%d round trips for %d items, want %d (first carried %v)", sends, 2*callers, want, first)
+	}
+}
+
+// waitDrainerIdle waits until d's drainer has found its queues empty and
+// gone, which it does just after the last batch it sent.
+func waitDrainerIdle(t *testing.T, d *drainer) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		d.mu.Lock()
 		draining, left := d.draining, d.queued
 		d.mu.Unlock()
 		if !draining && left == 0 {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("drainer still running (%d queued) after every caller returned", left)
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if n := overlaps.Load(); n > 0 {
-		t.Errorf("%d round trips were sent while another was on the wire", n)
+}
+
+// checkSentOnce checks that items 0..n-1 were each sent once, and that no
+// two sends overlapped.
+func checkSentOnce(t *testing.T, sent map[int]int, n int, overlaps int32) {
+	t.Helper()
+	if overlaps > 0 {
+		t.Errorf("%d round trips were sent while another was on the wire", overlaps)
 	}
-	for n := range 2 * callers {
-		if sent[n] != 1 {
-			t.Errorf("item %d sent %d times", n, sent[n])
+	for i := range n {
+		if sent[i] != 1 {
+			t.Errorf("item %d sent %d times", i, sent[i])
 		}
-	}
-	// After the first, each round trip carries 8 of each queue while both
-	// have items.
-	restA, restB := (callers-first[0]+7)/8, (callers-first[1]+7)/8
-	if want := 1 + max(restA, restB); sends != want {
-		t.Errorf("%d round trips for %d items, want %d (first carried %v)", sends, 2*callers, want, first)
 	}
 }
