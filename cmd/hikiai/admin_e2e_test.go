@@ -59,7 +59,6 @@ func TestAdminSocketOnRedis(t *testing.T) {
 	}
 
 	second := faultStart(t, append(env, "HIKIAI_ADDR="+e2eFreeAddr(t)))
-	defer faultStop(t, second)
 	after, err := os.Stat(sock)
 	if err != nil {
 		t.Fatalf("the second server removed the first one's socket: %v", err)
@@ -67,10 +66,12 @@ func TestAdminSocketOnRedis(t *testing.T) {
 	if !os.SameFile(before, after) {
 		t.Error("the second server replaced the first one's socket")
 	}
+	profiles("first server, with a second running")
+	faultStop(t, second) // its log is read once it has exited
 	if !strings.Contains(second.logs.String(), "another server is listening") {
 		t.Errorf("the second server did not say why it has no socket:\n%s", second.logs)
 	}
-	profiles("first server, with a second running")
+	profiles("first server, after the second stopped")
 
 	faultKill(t, first) // leaves its socket file behind
 	if _, err := os.Stat(sock); err != nil {
