@@ -1,6 +1,13 @@
 package redisstore
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
+
+// batchTimeout bounds one batch's round trip. A batch carries other
+// callers' items too, so it does not stop when a caller gives up.
+const batchTimeout = 10 * time.Second
 
 // batchQueue is the queue of a kind of command that concurrent callers send
 // to Redis together: the audit-chained writes (chain.go) and the history

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/hikiai/hikiai/screening"
 	"github.com/redis/go-redis/v9"
@@ -20,11 +19,6 @@ const maxChainRetries = 100
 // maxChainBatch bounds the writes sent in one pipeline. A screening's save
 // carries a few KB, so a full batch is well under a megabyte.
 const maxChainBatch = 64
-
-// chainBatchTimeout bounds one batch's round trip. A batch carries other
-// callers' writes too, so it does not stop when the caller that sends it
-// gives up.
-const chainBatchTimeout = 10 * time.Second
 
 // chainWriter sends this process's audit-chained writes. Every such write
 // must name the chain head it extends, so one process cannot have two in
@@ -89,7 +83,7 @@ func (s *Store) chained(ctx context.Context, op string, script *redis.Script, ke
 // writes and one of the history look-ups, in one pipeline. The batch is many
 // callers' work, so it runs on a context of its own.
 func (s *Store) sendBatch() {
-	ctx, cancel := context.WithTimeout(context.Background(), chainBatchTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
 	chain := s.takeChainBatch(ctx)
 	scripts := s.scripts.takeBatch()

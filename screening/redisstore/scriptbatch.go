@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -12,11 +11,6 @@ import (
 // screening's are 5 to 8 transactions and script runs of a few hundred bytes
 // each, so a full batch is well under a megabyte.
 const maxScriptBatch = 64
-
-// scriptBatchTimeout bounds one batch's round trip. A batch carries other
-// callers' runs too, so it does not stop when the caller that sends it gives
-// up.
-const scriptBatchTimeout = 10 * time.Second
 
 // The history look-ups of concurrent screenings go in one pipeline
 // (Store.scripts, a batchQueue). With appendfsync always, Redis answers no
@@ -108,7 +102,7 @@ func (sp *scriptPipe) send() {
 	if b == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), scriptBatchTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
 	_, _ = sp.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 		b.queue(ctx, p)
