@@ -29,8 +29,9 @@ func adminGet(path, urlPath string) (int, string, error) {
 }
 
 // TestAdminSocketOnRedis: a server on Redis serves its profiles on the admin
-// socket; a second server sharing the data dir leaves that socket alone, and
-// a socket left by a killed server is taken over.
+// socket; a second server sharing the data dir leaves that socket alone,
+// whether the first holds the lock beside it or (a server from before the
+// lock) only answers on it; a socket left by a killed server is taken over.
 func TestAdminSocketOnRedis(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary and redis-server")
@@ -40,6 +41,7 @@ func TestAdminSocketOnRedis(t *testing.T) {
 	env := faultEnv(t, "HIKIAI_REDIS_URL=redis://"+raddr+"/0")
 	dataDir := faultEnvValue(env, "HIKIAI_DATA_DIR")
 	sock := filepath.Join(dataDir, "hikiai.sock")
+	another := func() []string { return append(env, "HIKIAI_ADDR="+e2eFreeAddr(t)) }
 
 	first := faultStart(t, env)
 	profiles := func(who string) {
@@ -49,35 +51,59 @@ func TestAdminSocketOnRedis(t *testing.T) {
 			t.Fatalf("%s: GET /debug/pprof/ on the admin socket = %d, %v\n%.300s", who, code, err, body)
 		}
 	}
+	stat := func() os.FileInfo {
+		t.Helper()
+		fi, err := os.Stat(sock)
+		if err != nil {
+			t.Fatalf("admin socket: %v", err)
+		}
+		return fi
+	}
+	// leftAlone starts a server that must not touch the socket, and checks
+	// that it said why.
+	leftAlone := func(who, because string) {
+		t.Helper()
+		before := stat()
+		p := faultStart(t, another())
+		if !os.SameFile(before, stat()) {
+			t.Errorf("%s replaced the socket", who)
+		}
+		faultStop(t, p) // its log is read once it has exited
+		if !strings.Contains(p.logs.String(), because) {
+			t.Errorf("%s did not say %q:\n%s", who, because, p.logs)
+		}
+	}
+
 	profiles("first server")
-	before, err := os.Stat(sock)
+	if m := stat().Mode().Perm(); m != 0o600 {
+		t.Errorf("admin socket mode = %v, want 0600", m)
+	}
+	leftAlone("a second server", "another server holds it")
+	profiles("first server, after the second stopped")
+
+	faultKill(t, first) // leaves its socket file behind; the kernel drops its lock
+	// Another server between taking the lock and binding the socket: the
+	// window in which two servers starting at once used to bind over each
+	// other.
+	release, err := lockFile(sock + ".lock")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if before.Mode().Perm() != 0o600 {
-		t.Errorf("admin socket mode = %v, want 0600", before.Mode().Perm())
-	}
+	leftAlone("a server while another holds the lock", "another server holds it")
+	release()
 
-	second := faultStart(t, append(env, "HIKIAI_ADDR="+e2eFreeAddr(t)))
-	after, err := os.Stat(sock)
-	if err != nil {
-		t.Fatalf("the second server removed the first one's socket: %v", err)
-	}
-	if !os.SameFile(before, after) {
-		t.Error("the second server replaced the first one's socket")
-	}
-	profiles("first server, with a second running")
-	faultStop(t, second) // its log is read once it has exited
-	if !strings.Contains(second.logs.String(), "another server is listening") {
-		t.Errorf("the second server did not say why it has no socket:\n%s", second.logs)
-	}
-	profiles("first server, after the second stopped")
-
-	faultKill(t, first) // leaves its socket file behind
-	if _, err := os.Stat(sock); err != nil {
-		t.Fatalf("a killed server's socket is expected to stay: %v", err)
-	}
-	third := faultStart(t, append(env, "HIKIAI_ADDR="+e2eFreeAddr(t)))
-	defer faultStop(t, third)
+	third := faultStart(t, another())
 	profiles("third server, after the first was killed")
+	faultStop(t, third)
+	if _, err := os.Stat(sock); !os.IsNotExist(err) {
+		t.Errorf("a stopped server's socket is expected to go: %v", err)
+	}
+
+	// A server from before the lock file: it answers on the socket.
+	old, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	leftAlone("a server beside one from before the lock", "another server is listening")
 }

@@ -68,7 +68,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, args []string) err
 	// through this socket while the server runs. On Redis the CLI needs no
 	// socket, but the operator still wants the runtime's profiles. It opens
 	// before the API answers, so a script that waits for /healthz finds it.
-	adm, err := listenAdmin(cfg, &api.LocalAdmin{Store: b.store, Now: time.Now, Actor: "cli"})
+	adm, releaseAdmin, err := listenAdmin(cfg, &api.LocalAdmin{Store: b.store, Now: time.Now, Actor: "cli"})
 	if err != nil {
 		msg := "admin socket unavailable: no profiles; stop the server to run hikiai keys"
 		if b.redis != nil {
@@ -77,6 +77,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, args []string) err
 		log.Warn(msg, slog.Any("err", err))
 	} else {
 		servers = append(servers, adm)
+		// Released once shutdown has closed (and unlinked) the socket, so the
+		// next owner binds a name no one will unlink under it.
+		defer releaseAdmin()
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
@@ -113,30 +116,45 @@ func storeName(cfg Config) string {
 	return "embedded:" + storePath(cfg)
 }
 
-// listenAdmin serves admin operations on a 0600 unix socket in the data dir.
-func listenAdmin(cfg Config, adm api.Admin) (*http.Server, error) {
+// listenAdmin serves admin operations on a 0600 unix socket in the data dir,
+// under a lock file beside it that it holds until release.
+func listenAdmin(cfg Config, adm api.Admin) (*http.Server, func(), error) {
 	path := adminSocket(cfg)
-	// Servers on Redis may share a data dir: a socket that answers belongs to
-	// one that runs, and is not ours to take. One that does not is left by a
-	// killed server.
+	// Servers on Redis may share a data dir. The socket belongs to the one
+	// that holds the lock; without it, two servers starting at once could
+	// both find no live socket, and the second would bind over the first's.
+	release, err := lockFile(path + ".lock")
+	if errors.Is(err, errLocked) {
+		return nil, nil, fmt.Errorf("admin socket %s: another server holds it", path)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("admin socket %s: %w", path, err)
+	}
+	fail := func(err error) (*http.Server, func(), error) {
+		release()
+		return nil, nil, fmt.Errorf("admin socket %s: %w", path, err)
+	}
+	// A server from before the lock file answers on the socket without
+	// holding the lock (a rolling upgrade). A socket that does not answer
+	// was left by a killed server.
 	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
 		c.Close()
-		return nil, fmt.Errorf("admin socket %s: another server is listening on it", path)
+		return fail(errors.New("another server is listening on it"))
 	}
 	_ = os.Remove(path)
 	old := umask(0o177)
 	ln, err := net.Listen("unix", path)
 	umask(old)
 	if err != nil {
-		return nil, fmt.Errorf("admin socket %s: %w", path, err)
+		return fail(err)
 	}
 	if err := os.Chmod(path, 0o600); err != nil {
 		ln.Close()
-		return nil, fmt.Errorf("admin socket %s: %w", path, err)
+		return fail(err)
 	}
 	srv := &http.Server{Handler: api.AdminSocketHandler(adm), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	return srv, nil
+	return srv, release, nil
 }
 
 // service is everything serve wires together, with one shutdown for the
