@@ -160,8 +160,7 @@ func TestRateLimitFailsOpen(t *testing.T) {
 func TestRateLimitSharedInRedis(t *testing.T) {
 	addr := redistest.Addr(t)
 	client := redistest.NewClient(t, addr)
-	prefix := redistest.UniquePrefix()
-	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+	prefix := redistest.Prefix(t, addr)
 	ls := newLimitedStore(t)
 	one := ls.replica(redisstore.NewCache(client, redisstore.CachePrefix(prefix)), 4, time.Now)
 	two := ls.replica(redisstore.NewCache(client, redisstore.CachePrefix(prefix)), 4, time.Now)

@@ -156,14 +156,13 @@ func TestDuplicateAcrossReplicas(t *testing.T) {
 // stores on one key prefix, as two replicas in two processes would.
 func TestDuplicateAcrossRedisReplicas(t *testing.T) {
 	addr := redistest.Addr(t)
-	prefix := redistest.UniquePrefix()
+	prefix := redistest.Prefix(t, addr)
 	var stores []screening.Store
 	for range 2 {
 		st := redisstore.New(redistest.NewClient(t, addr), redisstore.Options{Prefix: prefix})
 		stores = append(stores, st)
 		t.Cleanup(func() { _ = st.Close() })
 	}
-	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
 	runReplicaRace(t, defaultSettings(t), stores)
 }
 

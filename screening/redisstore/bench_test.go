@@ -15,15 +15,13 @@ import (
 
 func BenchmarkSaveScreening(b *testing.B) {
 	addr := redistest.Addr(b)
-	prefix := redistest.UniquePrefix()
-	b.Cleanup(func() { redistest.DropPrefix(b, addr, prefix) })
+	prefix := redistest.Prefix(b, addr)
 	storetest.BenchSaveScreening(b, redisstore.New(redistest.NewClient(b, addr), redisstore.Options{Prefix: prefix}))
 }
 
 func BenchmarkScreeningWrites(b *testing.B) {
 	addr := redistest.Addr(b)
-	prefix := redistest.UniquePrefix()
-	b.Cleanup(func() { redistest.DropPrefix(b, addr, prefix) })
+	prefix := redistest.Prefix(b, addr)
 	storetest.BenchScreeningWrites(b, redisstore.New(redistest.NewClient(b, addr), redisstore.Options{Prefix: prefix}))
 }
 

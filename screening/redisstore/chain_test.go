@@ -64,8 +64,7 @@ func saveArgs(id, ref string, at time.Time) (*screening.Screening, screening.Aud
 // chain meanwhile (its writes move the head under the first one's batches).
 func TestChainBatchesConcurrentSaves(t *testing.T) {
 	addr := redistest.Addr(t)
-	prefix := redistest.UniquePrefix()
-	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+	prefix := redistest.Prefix(t, addr)
 	hook := &slowPipelines{delay: 3 * time.Millisecond}
 	client := redistest.NewClient(t, addr)
 	client.AddHook(hook)
@@ -172,8 +171,7 @@ func TestChainScriptFlushed(t *testing.T) {
 // unavailable (none hangs), and the next write re-reads the head.
 func TestChainUnreachable(t *testing.T) {
 	addr := redistest.Addr(t)
-	prefix := redistest.UniquePrefix()
-	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+	prefix := redistest.Prefix(t, addr)
 	// A proxy the test can cut.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -18,8 +18,7 @@ import (
 // the hash and the sorted set agree, and pruning everything leaves neither.
 func TestCompanyIndex(t *testing.T) {
 	addr := redistest.Addr(t)
-	prefix := redistest.UniquePrefix()
-	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+	prefix := redistest.Prefix(t, addr)
 	c := redistest.NewClient(t, addr)
 	st := redisstore.New(c, redisstore.Options{Prefix: prefix})
 	ctx := t.Context()

@@ -27,8 +27,7 @@ func factory(addr string) storetest.Factory {
 	}
 	return storetest.Factory{
 		New: func(t *testing.T) screening.Store {
-			prefix := redistest.UniquePrefix()
-			t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+			prefix := redistest.Prefix(t, addr)
 			return open(t, prefix)
 		},
 		Reopen: func(t *testing.T, old screening.Store) screening.Store {
@@ -50,8 +49,7 @@ func TestConformance(t *testing.T) {
 func TestCacheConformance(t *testing.T) {
 	addr := redistest.Addr(t)
 	storetest.RunCache(t, func(t *testing.T) screening.Cache {
-		prefix := redistest.UniquePrefix()
-		t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+		prefix := redistest.Prefix(t, addr)
 		return redisstore.NewCache(redistest.NewClient(t, addr), redisstore.CachePrefix(prefix))
 	})
 }
@@ -60,8 +58,7 @@ func TestCacheConformance(t *testing.T) {
 // a store on its own client, as another process would have.
 func TestWatchAcrossClients(t *testing.T) {
 	addr := redistest.Addr(t)
-	prefix := redistest.UniquePrefix()
-	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+	prefix := redistest.Prefix(t, addr)
 	writer := redisstore.New(redistest.NewClient(t, addr), redisstore.Options{Prefix: prefix})
 	reader := redisstore.New(redistest.NewClient(t, addr), redisstore.Options{Prefix: prefix})
 	other := redisstore.New(redistest.NewClient(t, addr), redisstore.Options{Prefix: redistest.UniquePrefix()})
@@ -111,8 +108,7 @@ func TestWatchAcrossClients(t *testing.T) {
 // which exercises the stale-head retry.
 func TestChainAcrossReplicas(t *testing.T) {
 	addr := redistest.Addr(t)
-	prefix := redistest.UniquePrefix()
-	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+	prefix := redistest.Prefix(t, addr)
 	a := redisstore.New(redistest.NewClient(t, addr), redisstore.Options{Prefix: prefix})
 	b := redisstore.New(redistest.NewClient(t, addr), redisstore.Options{Prefix: prefix})
 	var wg sync.WaitGroup
@@ -179,8 +175,7 @@ func TestCheckPersistence(t *testing.T) {
 func newStore(t *testing.T) (*redisstore.Store, *redis.Client, string) {
 	t.Helper()
 	addr := redistest.Addr(t)
-	prefix := redistest.UniquePrefix()
-	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+	prefix := redistest.Prefix(t, addr)
 	c := redistest.NewClient(t, addr)
 	return redisstore.New(c, redisstore.Options{Prefix: prefix}), c, prefix
 }

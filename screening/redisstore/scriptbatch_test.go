@@ -24,8 +24,7 @@ import (
 // batch.
 func TestHistoryBatchesConcurrentScreenings(t *testing.T) {
 	addr := redistest.Addr(t)
-	prefix := redistest.UniquePrefix()
-	t.Cleanup(func() { redistest.DropPrefix(t, addr, prefix) })
+	prefix := redistest.Prefix(t, addr)
 	hook := &slowPipelines{delay: 3 * time.Millisecond, also: []string{"zadd"}}
 	client := redistest.NewClient(t, addr)
 	client.AddHook(hook)

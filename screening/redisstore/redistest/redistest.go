@@ -59,6 +59,15 @@ func UniquePrefix() string {
 	return "test:" + hex.EncodeToString(b[:]) + ":"
 }
 
+// Prefix is a prefix of the test's own on addr, whose keys are deleted when
+// the test ends (registered first, so it runs after the test's other
+// clean-ups, such as closing a store that still writes).
+func Prefix(tb testing.TB, addr string) string {
+	prefix := UniquePrefix()
+	tb.Cleanup(func() { DropPrefix(tb, addr, prefix) })
+	return prefix
+}
+
 // DropPrefix deletes every key under prefix. tb may be nil (after the tests).
 func DropPrefix(tb testing.TB, addr, prefix string) {
 	c := redis.NewClient(&redis.Options{Addr: addr})
@@ -85,10 +94,9 @@ func DropPrefix(tb testing.TB, addr, prefix string) {
 // Store is a store on addr under a prefix of its own; when the test ends it
 // is closed and its keys are deleted.
 func Store(tb testing.TB, addr string) *redisstore.Store {
-	prefix := UniquePrefix()
+	prefix := Prefix(tb, addr)
 	st := redisstore.New(NewClient(tb, addr), redisstore.Options{Prefix: prefix})
 	// Cleanups run last-in first-out: the store closes, then the keys go, then the client.
-	tb.Cleanup(func() { DropPrefix(tb, addr, prefix) })
 	tb.Cleanup(func() { _ = st.Close() })
 	return st
 }
