@@ -177,9 +177,7 @@ func (b *scriptBatch) settle(ctx context.Context) {
 		}
 		if b.attempt == 2 {
 			for _, r := range b.pending {
-				if b.failed[r.job] == nil {
-					b.failed[r.job] = fmt.Errorf("scripts still unknown to the server after loading them")
-				}
+				b.fail(r.job, fmt.Errorf("scripts still unknown to the server after loading them"))
 			}
 			break
 		}
@@ -194,6 +192,14 @@ func (b *scriptBatch) settle(ctx context.Context) {
 			continue
 		}
 		j.finish(b.replies[ji], nil)
+	}
+}
+
+// fail records err as job's error unless it has one: the first is the one
+// its caller gets.
+func (b *scriptBatch) fail(job int, err error) {
+	if b.failed[job] == nil {
+		b.failed[job] = err
 	}
 }
 
@@ -215,16 +221,12 @@ func (b *scriptBatch) read(ctx context.Context) {
 				loaded[script] = lerr
 			}
 			if lerr != nil {
-				if b.failed[r.job] == nil {
-					b.failed[r.job] = lerr
-				}
+				b.fail(r.job, lerr)
 				continue
 			}
 			retry = append(retry, r)
 		default:
-			if b.failed[r.job] == nil {
-				b.failed[r.job] = err
-			}
+			b.fail(r.job, err)
 		}
 	}
 	// A job that failed is done: its other calls are not sent again.
