@@ -99,6 +99,7 @@ const (
 	viaScript   = "script"
 	viaParticle = "particle"
 	viaAcronym  = "acronym"
+	viaKana     = "katakana reading"
 	viaNickname = "given-name variant"
 )
 
@@ -154,6 +155,10 @@ func tokenSim(x, y *tok) (float64, string) {
 		return 1, viaExact
 	}
 	best, via := 0.0, viaSpelling
+	// The phonetic folds are for Latin spellings of one sound (Yusuf /
+	// Jusuf); two Japanese readings are exact syllables, and ヤ and ジ are
+	// different ones (ヤマト / ジャミヤート).
+	phonetics := !(japaneseScript(x.Script) && japaneseScript(y.Script))
 	for i, fx := range x.forms {
 		for j, fy := range y.forms {
 			if fx == fy {
@@ -165,7 +170,7 @@ func tokenSim(x, y *tok) (float64, string) {
 			}
 			s := stringSim(fx, fy)
 			v := viaSpelling
-			if ps := stringSim(x.phon[i], y.phon[j]) - 0.02; ps > s {
+			if ps := stringSim(x.phon[i], y.phon[j]) - 0.02; phonetics && ps > s {
 				s, v = ps, viaPhonetic
 			}
 			if (i > 0 || j > 0) && s < 1 {
@@ -203,8 +208,9 @@ func tokenSim(x, y *tok) (float64, string) {
 		} else if y.Script == ScriptKana && x.Script == ScriptLatin {
 			xs = kanaSkeleton(x.Latin, xs)
 		}
+		s, sv := 0.0, viaSkeleton
 		if len(xs) >= minSkel && len(ys) >= minSkel {
-			s := stringSim(xs, ys) * 0.9
+			s = stringSim(xs, ys) * 0.9
 			if xs == ys {
 				s = 0.92
 			} else if (x.Script == ScriptKana || y.Script == ScriptKana) && min(len(xs), len(ys)) >= 3 &&
@@ -212,9 +218,29 @@ func tokenSim(x, y *tok) (float64, string) {
 				// katakana drops English endings: イスラム for Islamic
 				s = 0.85
 			}
-			if s > best {
-				best, via = s, viaSkeleton
+		}
+		if kana, latin, ok := withLatin(x, y, ScriptKana); ok {
+			// Skeletons say too little on their own (see kanaLatinSim):
+			// the vowels must agree too, and a close reading counts
+			// where the skeletons differ (プーチン puchin / Putin).
+			// The folded forms are made here, not kept on every token: only
+			// katakana queries and entries need them.
+			kf, lf := kanaForm(kana.Token), kanaForm(latin.Token)
+			if kanaLatinComparable(kf, latin.Latin, lf) {
+				v := kanaLatinSim(kf, lf)
+				s = min(s, v+kanaSlack)
+				if r := min(v*kanaReadingFactor, 0.92); r > s {
+					s, sv = r, viaKana
+				}
+			} else {
+				s = 0
 			}
+		} else if han, latin, ok := withLatin(x, y, ScriptHan); ok &&
+			!kanaLatinComparable(kanaForm(han.Token), latin.Latin, kanaForm(latin.Token)) {
+			s = 0 // 小林 kobayashi is not KPS
+		}
+		if s > best {
+			best, via = s, sv
 		}
 	}
 	return best, via
@@ -401,9 +427,21 @@ const acronymSim = 0.9
 // of consecutive words of side y; particles between them may be skipped
 // (BOC ~ Bank of China).
 func appendAcronyms(out []candidate, xs, ys []*tok, swapped bool) []candidate {
+	counting := 0
+	for _, x := range xs {
+		if x.counts() {
+			counting++
+		}
+	}
 	for i, x := range xs {
 		n := len(x.Latin)
 		if !x.counts() || x.Script != ScriptLatin || n < 2 || n > 5 || !(x.Class == ClassName || x.Class == ClassGeneric) {
+			continue
+		}
+		if n == 2 && counting == 1 {
+			// A name that is only two letters (SE, HM) would meet every
+			// two-word name with those initials; beside other words
+			// (JC Juncker) the initials are worth pairing.
 			continue
 		}
 		for start := range ys {
@@ -810,4 +848,30 @@ func legalFamilies(ts []*tok) uint8 {
 		i = j
 	}
 	return f
+}
+
+const (
+	// kanaSlack is how far a skeleton match between katakana and Latin
+	// may stand above the two words' vowel-aware similarity (kanaLatinSim).
+	kanaSlack = 0.2
+	// kanaReadingFactor discounts a vowel-aware similarity used on its own,
+	// as a reading is an approximation.
+	kanaReadingFactor = 0.95
+)
+
+// japaneseScript reports kana and Han, whose tokens carry Japanese readings.
+func japaneseScript(s Script) bool {
+	return s == ScriptKana || s == ScriptHan
+}
+
+// withLatin orders two tokens as (one of script s, one in Latin), if that
+// is what x and y are.
+func withLatin(x, y *tok, s Script) (other, latin *tok, ok bool) {
+	switch {
+	case x.Script == s && y.Script == ScriptLatin:
+		return x, y, true
+	case y.Script == s && x.Script == ScriptLatin:
+		return y, x, true
+	}
+	return nil, nil, false
 }

@@ -327,3 +327,236 @@ func voicedFirst(w string) byte {
 	}
 	return w[0]
 }
+
+// kanaLatinSim compares the Hepburn reading of a katakana word with a Latin
+// word the way a reader hears them, vowels included. Consonant skeletons
+// alone let any two words with the same two or three consonants meet
+// (ヤマト yamato / MIT, ヒカリ hikari / KALA, ユタカ yutaka / TCO); the vowels
+// tell them apart. Both sides come folded by kanaForm (l/r, v/b, th/s ...,
+// the Latin side first written as katakana would render it); kanaDistance
+// aligns them.
+func kanaLatinSim(kanaForm, latinForm string) float64 {
+	if latinForm == "" {
+		return 0
+	}
+	return max(0, 1-kanaDistance(kanaForm, latinForm)/float64(len(latinForm)))
+}
+
+// kanaForm is what kanaLatinSim compares: the folded reading of a kana or
+// Han token, the folded katakana-like spelling of a Latin one.
+func kanaForm(t Token) string {
+	switch t.Script {
+	case ScriptKana, ScriptHan:
+		return kanaFold(t.Latin)
+	case ScriptLatin:
+		return kanaFold(kanaLatin(t.Latin))
+	}
+	return ""
+}
+
+// Costs of kanaDistance's edits.
+const (
+	kanaCostAdded  = 0.15 // a vowel Japanese adds to close a syllable (isuramu / islam)
+	kanaCostGlide  = 0.3  // the y of kyu, ryu, which English writes as u (キューブ / cube)
+	kanaCostSilent = 0.3  // a Latin h or r katakana does not write (Ehsan / イーサン)
+	kanaCostVowel  = 0.5  // one vowel for another
+)
+
+// kanaDistance is an edit distance from a folded kana reading k to a folded
+// Latin spelling l in which dropping a vowel that katakana adds after a
+// consonant costs little and any other difference costs one.
+func kanaDistance(k, l string) float64 {
+	var buf [2][32]float64
+	prev, cur := buf[0][:], buf[1][:]
+	if len(l)+1 > len(prev) {
+		prev, cur = make([]float64, len(l)+1), make([]float64, len(l)+1)
+	}
+	prev[0] = 0
+	for j := 1; j <= len(l); j++ {
+		prev[j] = prev[j-1] + kanaInsertCost(l, j-1)
+	}
+	for i := 1; i <= len(k); i++ {
+		del := kanaDeleteCost(k, i-1)
+		cur[0] = prev[0] + del
+		for j := 1; j <= len(l); j++ {
+			cur[j] = min(prev[j-1]+kanaSubstituteCost(k, i-1, l[j-1]), prev[j]+del, cur[j-1]+kanaInsertCost(l, j-1))
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(l)]
+}
+
+// kanaSubstituteCost is the cost of reading k[i] where the Latin side has c.
+// チ (chi, folded ci) is also how katakana writes ti (ロパチン / Lopatin).
+func kanaSubstituteCost(k string, i int, c byte) float64 {
+	switch kc := k[i]; {
+	case kc == c:
+		return 0
+	case kc == 'c' && c == 't' && i+1 < len(k) && k[i+1] == 'i':
+		return 0
+	case isVowel(kc) && isVowel(c):
+		return kanaCostVowel
+	}
+	return 1
+}
+
+// kanaDeleteCost is the cost of leaving out k[i], a letter the Latin side lacks.
+func kanaDeleteCost(k string, i int) float64 {
+	if i == 0 {
+		return 1
+	}
+	p, c := k[i-1], k[i]
+	switch {
+	case c == 'y' && !isVowel(p) && i+1 < len(k) && isVowel(k[i+1]):
+		return kanaCostGlide
+	case c == 'u' && i+1 < len(k) && k[i+1] == 'y' && !isVowel(p): // フョ written fuyo
+		return kanaCostAdded
+	case !closesSyllable(k, i+1):
+		return 1
+	case c == 'u' && strings.IndexByte("bfgkmprsvzjc", p) >= 0, // c: chu, shu after the folds
+		c == 'o' && (p == 't' || p == 'd'):
+		return kanaCostAdded
+	}
+	return 1
+}
+
+// kanaInsertCost is the cost of a Latin letter l[j] the kana side lacks:
+// an h, or an r after a vowel that closes its syllable, is not written in
+// katakana (Ehsan → イーサン, Steiger → スタイガー, World → ワールド).
+func kanaInsertCost(l string, j int) float64 {
+	switch {
+	case l[j] == 'h':
+		return kanaCostSilent
+	case l[j] == 'r' && j > 0 && isVowel(l[j-1]) && closesSyllable(l, j+1):
+		return kanaCostSilent
+	}
+	return 1
+}
+
+// kanaFoldReplacer merges what katakana writes alike. Both sides go through
+// it, so it only needs to be consistent.
+var kanaFoldReplacer = strings.NewReplacer(
+	"shch", "s", "sch", "s", "sh", "s", "tch", "c", "ch", "c", "zh", "j", "ts", "t", "tz", "t",
+	"ph", "f", "th", "s", "kh", "h", "ck", "k", "qu", "kw", "q", "k", "x", "ks", "dj", "j",
+	"l", "r", "v", "b", "w", "u", "z", "s", "ee", "i", "oo", "u", "ou", "u",
+)
+
+// kanaFold merges sounds and drops doubled letters (small ッ doubles, English
+// spelling doubles).
+func kanaFold(w string) string {
+	p := kanaFoldReplacer.Replace(w)
+	b := make([]byte, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		if n := len(b); n > 0 && b[n-1] == p[i] {
+			continue
+		}
+		b = append(b, p[i])
+	}
+	return string(b)
+}
+
+// kanaLatin writes the sounds of an English or transliterated spelling that
+// katakana renders differently: a silent final e dropped (Cube → キューブ), a
+// final v as f (Avdeev → アヴデエフ), y as i where no vowel follows or a
+// vowel comes before (Malyshev → マルィシェフ, Sayed → サイード), c as s
+// before e, i and y (Celestial → セレスティアル) and k elsewhere.
+func kanaLatin(w string) string {
+	n := len(w)
+	switch {
+	case n > 3 && w[n-1] == 'e' && !isVowel(w[n-2]) && w[n-2] != 'y':
+		w = w[:n-1]
+	case n > 3 && w[n-1] == 'v':
+		w = w[:n-1] + "f"
+	}
+	b := []byte(w)
+	for i, c := range b {
+		next := byte(0)
+		if i+1 < len(b) {
+			next = b[i+1]
+		}
+		switch {
+		case c == 'y' && i > 0 && (!isVowel(next) || isVowel(b[i-1])):
+			b[i] = 'i'
+		case c != 'c' || next == 'h':
+		case next == 'e' || next == 'i' || next == 'y':
+			b[i] = 's'
+		case i == 0 || b[i-1] != 's':
+			b[i] = 'k'
+		}
+	}
+	return string(b)
+}
+
+// closesSyllable reports whether w[j:] starts with a consonant that opens a
+// new syllable, or is empty: then the vowel before j ends an open syllable
+// that may have been added. An n that no vowel follows is ン.
+func closesSyllable(w string, j int) bool {
+	if j >= len(w) {
+		return true
+	}
+	c := w[j]
+	if isVowel(c) || c == 'y' {
+		return false
+	}
+	if c == 'n' && (j+1 >= len(w) || !(isVowel(w[j+1]) || w[j+1] == 'y')) {
+		return false
+	}
+	return true
+}
+
+func isVowel(c byte) bool {
+	switch c {
+	case 'a', 'e', 'i', 'o', 'u':
+		return true
+	}
+	return false
+}
+
+// kanaLatinComparable reports whether a katakana (or Han) reading and a
+// Latin word may be the same name at all: the Latin word has a vowel (one
+// without is an acronym, which katakana would spell out letter by letter,
+// エム・アイ・ティー) and both start with the same sound. Random words share
+// a two- or three-consonant skeleton often; they rarely also share the
+// first sound. kanaForm and latinForm are the tokens' kanaForm.
+func kanaLatinComparable(kanaForm, latin, latinForm string) bool {
+	if !strings.ContainsAny(latin, "aeiouy") || kanaForm == "" || latinForm == "" {
+		return false
+	}
+	k := kanaForm[0]
+	if firstSound(k) == firstSound(latinForm[0]) {
+		return true
+	}
+	switch {
+	case strings.HasPrefix(latin, "th"): // Smith スミス, Thomas トーマス
+		return k == 't' || k == 's'
+	case strings.HasPrefix(latin, "kh"): // Khalsa カルサ, Khromov フロモフ
+		return k == 'k' || k == 'h' || k == 'f'
+	case latin[0] == 'g': // George ジョージ
+		return k == 'j'
+	case latin[0] == 'v' && len(latin) > 1 && !isVowel(latin[1]): // Vladlena ウラドレーナ, Vtorygina フトルィギナ
+		return k == 'u' || k == 'f' || k == 'h'
+	}
+	return false
+}
+
+// firstSound classes the first letter of a folded word: vowels (and y, and
+// the u that w folds to) are one sound, voiced and unvoiced consonants are
+// one (Korean and Chinese romanisations differ in exactly that: トンバン /
+// Dongbang), and h is f (フ is written fu).
+func firstSound(c byte) byte {
+	switch c {
+	case 'a', 'e', 'i', 'o', 'u', 'y':
+		return 'a'
+	case 'f':
+		return 'h'
+	case 'p':
+		return 'b'
+	case 'd':
+		return 't'
+	case 'g':
+		return 'k'
+	case 'j':
+		return 'c'
+	}
+	return c
+}

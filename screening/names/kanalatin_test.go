@@ -1,0 +1,70 @@
+package names
+
+import "testing"
+
+// The katakana–Latin comparison must keep the readings of one name together
+// and tell apart words that only share their consonants.
+func TestKanaLatin(t *testing.T) {
+	tests := []struct {
+		kana, latin string
+		comparable  bool
+		minSim      float64 // kanaLatinSim at least this
+		maxSim      float64 // and at most this
+	}{
+		// one name, as MOF writes it in katakana and in English
+		{"イスラム", "islam", true, 0.9, 1},
+		{"ロパチン", "lopatin", true, 0.95, 1},
+		{"アヴデエフ", "avdeev", true, 0.8, 1}, // ee folds to i for English (Green グリーン), not here
+		{"スタイガー", "steiger", true, 0.75, 1},
+		{"セレスティアル", "celestial", true, 0.9, 1},
+		{"ミハイロフ", "mikhaylov", true, 0.8, 1},
+		{"ハリモフ", "khalimov", true, 0.8, 1},
+		{"フトルィギナ", "vtorygina", true, 0.7, 1},
+		{"サイード", "seyed", true, 0.6, 1},
+		// same consonants, different words
+		{"ヤマト", "mit", false, 0, 0.3},
+		{"ヒカリ", "kala", false, 0, 0.5},
+		{"ハルカ", "alco", false, 0, 0.7},
+		{"ユタカ", "tco", false, 0, 0.3},
+		{"ミドリ", "imidro", false, 0, 0.75}, // only the first sound tells these apart
+		{"カガヤキ", "kgk", false, 0, 0.3},    // no vowel: an acronym
+		{"ミナト", "minint", true, 0, 0.75},
+	}
+	for _, tt := range tests {
+		ts := analyse(tt.kana)
+		if len(ts) != 1 || ts[0].Script != ScriptKana {
+			t.Fatalf("analyse(%q) = %+v, want one katakana token", tt.kana, ts)
+		}
+		kf, lf := kanaForm(ts[0]), kanaForm(Token{Text: tt.latin, Latin: tt.latin, Script: ScriptLatin})
+		if got := kanaLatinComparable(kf, tt.latin, lf); got != tt.comparable {
+			t.Errorf("kanaLatinComparable(%s %q, %q %q) = %v, want %v", tt.kana, kf, tt.latin, lf, got, tt.comparable)
+		}
+		if got := kanaLatinSim(kf, lf); got < tt.minSim || got > tt.maxSim {
+			t.Errorf("kanaLatinSim(%s %q, %q %q) = %.3f, want %.2f..%.2f", tt.kana, kf, tt.latin, lf, got, tt.minSim, tt.maxSim)
+		}
+	}
+}
+
+func TestKanaDistanceCosts(t *testing.T) {
+	tests := []struct {
+		k, l string
+		want float64
+	}{
+		{"isuramu", "isram", 2 * kanaCostAdded},           // two vowels katakana adds
+		{"rando", "rand", kanaCostAdded},                  // o after d
+		{"isan", "ehsan", kanaCostVowel + kanaCostSilent}, // i/e, silent h
+		{"ropacin", "ropatin", 0},                         // チ for ti
+		{"abc", "xyz", 3},
+		{"", "abc", 3},
+		{"abc", "", 1 + kanaCostAdded*0 + 2}, // the first letter costs 1, b and c 1 each
+	}
+	for _, tt := range tests {
+		if got := kanaDistance(tt.k, tt.l); got < tt.want-1e-9 || got > tt.want+1e-9 {
+			t.Errorf("kanaDistance(%q, %q) = %.3f, want %.3f", tt.k, tt.l, got, tt.want)
+		}
+	}
+	long := "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop" // longer than the stack buffers
+	if got := kanaDistance(long, long); got != 0 {
+		t.Errorf("kanaDistance of a long word with itself = %v", got)
+	}
+}
