@@ -53,8 +53,10 @@ type TokenPair struct {
 	Similarity float64 `json:"similarity"`
 	// Via is how they were found alike: exact, spelling, phonetic (folded
 	// transliteration), reading (kana/kanji reading or gloss), skeleton
-	// (consonants, for Arabic script or katakana), joined (one side's words
-	// written together), initial, particle or script (same non-Latin script).
+	// (consonants, for Arabic script or katakana), katakana reading (the
+	// sounds of a katakana word against a Latin one, vowels included),
+	// joined (one side's words written together), initial, acronym,
+	// given-name variant, particle or script (same non-Latin script).
 	Via string `json:"via"`
 	// Class is the class of the word on the A side (name, generic, ...).
 	Class  Class   `json:"class"`
