@@ -477,7 +477,7 @@ func kanaLatin(w string) string {
 		switch {
 		case c == 'y' && i > 0 && (!isVowel(next) || isVowel(b[i-1])):
 			b[i] = 'i'
-		case c != 'c' || next == 'h':
+		case c != 'c' || next == 'h': // ch is left to kanaFold
 		case next == 'e' || next == 'i' || next == 'y':
 			b[i] = 's'
 		case i == 0 || b[i-1] != 's':
