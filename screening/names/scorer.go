@@ -427,18 +427,13 @@ const acronymSim = 0.9
 // of consecutive words of side y; particles between them may be skipped
 // (BOC ~ Bank of China).
 func appendAcronyms(out []candidate, xs, ys []*tok, swapped bool) []candidate {
-	counting := 0
-	for _, x := range xs {
-		if x.counts() {
-			counting++
-		}
-	}
+	alone := countingWords(xs) == 1
 	for i, x := range xs {
 		n := len(x.Latin)
 		if !x.counts() || x.Script != ScriptLatin || n < 2 || n > 5 || !(x.Class == ClassName || x.Class == ClassGeneric) {
 			continue
 		}
-		if n == 2 && counting == 1 {
+		if n == 2 && alone {
 			// A name that is only two letters (SE, HM) would meet every
 			// two-word name with those initials; beside other words
 			// (JC Juncker) the initials are worth pairing.

@@ -523,7 +523,7 @@ func kanaLatinComparable(kanaForm, latin, latinForm string) bool {
 		return false
 	}
 	k := kanaForm[0]
-	if firstSound(k) == firstSound(latinForm[0]) {
+	if firstSound(kanaForm) == firstSound(latinForm) {
 		return true
 	}
 	switch {
@@ -539,24 +539,19 @@ func kanaLatinComparable(kanaForm, latin, latinForm string) bool {
 	return false
 }
 
-// firstSound classes the first letter of a folded word: vowels (and y, and
-// the u that w folds to) are one sound, voiced and unvoiced consonants are
-// one (Korean and Chinese romanisations differ in exactly that: トンバン /
-// Dongbang), and h is f (フ is written fu).
-func firstSound(c byte) byte {
-	switch c {
+// firstSound classes the start of a folded word: vowels (and y, and the u
+// that w folds to) are one sound, voiced and unvoiced consonants are one as
+// voicedFirst takes them (Korean and Chinese romanisations differ in
+// exactly that: トンバン / Dongbang), c is the ch it was folded from, and h is f
+// (フ is written fu).
+func firstSound(w string) byte {
+	switch w[0] {
 	case 'a', 'e', 'i', 'o', 'u', 'y':
 		return 'a'
 	case 'f':
 		return 'h'
-	case 'p':
-		return 'b'
-	case 'd':
-		return 't'
-	case 'g':
-		return 'k'
-	case 'j':
-		return 'c'
+	case 'c':
+		return voicedFirst("ch")
 	}
-	return c
+	return voicedFirst(w)
 }
