@@ -62,16 +62,19 @@ type searchHit struct {
 	Kind        screening.EntryKind `json:"kind"`
 	PrimaryName string              `json:"primary_name"`
 	MatchedName string              `json:"matched_name"`
-	WeakAlias   bool                `json:"weak_alias,omitempty"`
-	Score       float64             `json:"score"`
-	Match       bool                `json:"match"`
-	Strong      bool                `json:"strong"`
-	Countries   []string            `json:"countries,omitempty"`
-	Programs    []string            `json:"programs,omitempty"`
-	SourceURL   string              `json:"source_url,omitempty"`
-	Explanation names.Comparison    `json:"explanation"`
-	Country     float64             `json:"country_adjustment,omitempty"`
-	Attributes  map[string]string   `json:"attributes,omitempty"`
+	// MatchedNameFrom is the listed name MatchedName was read out of, when
+	// the list writes several spellings in one name.
+	MatchedNameFrom string            `json:"matched_name_from,omitempty"`
+	WeakAlias       bool              `json:"weak_alias,omitempty"`
+	Score           float64           `json:"score"`
+	Match           bool              `json:"match"`
+	Strong          bool              `json:"strong"`
+	Countries       []string          `json:"countries,omitempty"`
+	Programs        []string          `json:"programs,omitempty"`
+	SourceURL       string            `json:"source_url,omitempty"`
+	Explanation     names.Comparison  `json:"explanation"`
+	Country         float64           `json:"country_adjustment,omitempty"`
+	Attributes      map[string]string `json:"attributes,omitempty"`
 }
 
 // search is GET /v1/search?q=NAME[&country=CN][&limit=10]: list entries ranked
@@ -109,7 +112,7 @@ func (s *Server) search(c *gin.Context) {
 		en, _ := screening.ListName(h.Entry.Source)
 		out.Results = append(out.Results, searchHit{
 			EntryKey: h.Entry.Key(), List: h.Entry.Source, ListName: en, SourceID: h.Entry.SourceID, Kind: h.Entry.Kind,
-			PrimaryName: h.Entry.PrimaryName(), MatchedName: h.Name, WeakAlias: h.Weak, Score: h.Score, Match: h.Match,
+			PrimaryName: h.Entry.PrimaryName(), MatchedName: h.Name, MatchedNameFrom: h.Entry.NameFrom(h.Name), WeakAlias: h.Weak, Score: h.Score, Match: h.Match,
 			Strong: h.Strong, Countries: h.Entry.Countries, Programs: h.Entry.Programs, SourceURL: h.Entry.SourceURL,
 			Explanation: h.Comparison, Country: h.CountryAdjustment, Attributes: h.Entry.Attributes,
 		})

@@ -12,7 +12,8 @@ import (
 
 const metiCSV = "No,国名・地域名,企業名・組織名,別名,懸念区分,通常兵器\n" +
 	"1,中華人民共和国,Beijing University of Aeronautics and Astronautics,Beihang University・BUAA,M,\n" +
-	"2,ロシア,Joint Stock Company Rosoboronexport,JSC Rosoboronexport,\"B,C,M,N\",CW\n"
+	"2,ロシア,Joint Stock Company Rosoboronexport,JSC Rosoboronexport,\"B,C,M,N\",CW\n" +
+	"9,北朝鮮,Korea Mining Development Trading Corporation (KOMID),,\"B,C,M,N\",CW\n"
 
 // importFixture writes a METI CSV and imports it, then loads it into the server's lists.
 func (e *testEnv) importFixture(content string) *ImportResult {
@@ -34,7 +35,7 @@ func (e *testEnv) importFixture(content string) *ImportResult {
 func TestImportAndListSources(t *testing.T) {
 	env := newTestEnv(t)
 	res := env.importFixture(metiCSV)
-	if res.Source != "meti_eul" || res.Entries != 2 || res.Added != 2 || res.Unchanged {
+	if res.Source != "meti_eul" || res.Entries != 3 || res.Added != 3 || res.Unchanged {
 		t.Fatalf("import %+v", res)
 	}
 	again := env.importFixture(metiCSV)
@@ -52,7 +53,7 @@ func TestImportAndListSources(t *testing.T) {
 	if resp := env.do("GET", "/v1/lists", env.key(screening.RoleSales), nil, &out); resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	if len(out.Lists) != 1 || out.Lists[0].Entries != 3 || !out.Lists[0].Loaded || out.Lists[0].NameJA == "" || out.Version == "" {
+	if len(out.Lists) != 1 || out.Lists[0].Entries != 4 || !out.Lists[0].Loaded || out.Lists[0].NameJA == "" || out.Version == "" {
 		t.Fatalf("lists %+v", out)
 	}
 	audit, err := env.store.Audit(t.Context(), screening.AuditFilter{Kind: screening.AuditListImport})
@@ -98,6 +99,24 @@ func TestSearchExplainsMatches(t *testing.T) {
 	}
 	if len(out.Results) == 0 || out.Results[0].EntryKey != "meti_eul:2" || !out.Results[0].Match || len(out.Results[0].Explanation.Pairs) == 0 {
 		t.Fatalf("results %+v", out.Results)
+	}
+	// A short form the list writes in brackets is a (weak) name of its own,
+	// and the answer says how the list writes it.
+	var short struct {
+		Results []struct {
+			EntryKey        string `json:"entry_key"`
+			MatchedName     string `json:"matched_name"`
+			MatchedNameFrom string `json:"matched_name_from"`
+			WeakAlias       bool   `json:"weak_alias"`
+			Match           bool   `json:"match"`
+		} `json:"results"`
+	}
+	if resp := env.do("GET", "/v1/search?q=KOMID", key, nil, &short); resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if r := short.Results; len(r) == 0 || r[0].EntryKey != "meti_eul:9" || !r[0].Match || !r[0].WeakAlias || r[0].MatchedName != "KOMID" ||
+		r[0].MatchedNameFrom != "Korea Mining Development Trading Corporation (KOMID)" {
+		t.Fatalf("KOMID: %+v", short.Results)
 	}
 	for _, q := range []string{"q=", "q=x&limit=0", "q=x&country=Russia"} {
 		if resp := env.do("GET", "/v1/search?"+q, key, nil, &eb); resp.StatusCode != 400 {

@@ -116,6 +116,10 @@ func (c *DeniedPartyCheck) flag(set *ListSet, p RoledParty, h ListHit, sups []Su
 			"source_url": e.SourceURL,
 		},
 	}
+	if from := e.NameFrom(h.Name); from != "" {
+		// "Sergey Petrov" matched; the list writes "Sergei (Sergey) Petrov".
+		f.Evidence["matched_name_from"] = from
+	}
 	if len(e.Attributes) > 0 {
 		f.Evidence["entry_attributes"] = e.Attributes
 	}

@@ -85,6 +85,35 @@ func TestDeniedPartyAcronymOrWeakAliasAloneDoesNotBlock(t *testing.T) {
 	}
 }
 
+// A name read out of another's brackets matches like any other; the flag
+// says how the list writes it, so a reviewer can find it there.
+func TestDeniedPartyNamesTheListedFormOfASpelling(t *testing.T) {
+	listed := "Sergei (Sergey) Petrov"
+	entry := Entry{Source: "meti_eul", SourceID: "303", Kind: KindPerson, Names: []EntryName{
+		{Value: listed, Strength: NamePrimary},
+		{Value: "Sergei Petrov", Strength: NameStrong, From: listed},
+		{Value: "Sergey Petrov", Strength: NameStrong, From: listed},
+	}}
+	check := NewDeniedPartyCheck(deniedSettings(), testListSet(t, entry, entryBeihang), nil)
+	for _, tt := range []struct{ party, matched, from string }{
+		{"Sergey Petrov", "Sergey Petrov", listed},
+		{"BEIHANG UNIVERSITY", "Beihang University", ""},
+	} {
+		in := &Input{Inquiry: &Inquiry{Customer: Party{Name: tt.party}, Items: []Item{{Product: "X", Quantity: 1}}}}
+		flags, err := check.Run(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(flags) != 1 || !flags[0].Block || flags[0].Evidence["matched_name"] != tt.matched {
+			t.Fatalf("%s: want one blocking flag on %q: %+v", tt.party, tt.matched, flags)
+		}
+		from, has := flags[0].Evidence["matched_name_from"]
+		if (tt.from == "" && has) || (tt.from != "" && from != tt.from) {
+			t.Errorf("%s: matched_name_from = %v, want %q", tt.party, from, tt.from)
+		}
+	}
+}
+
 func TestDeniedPartySuppressionHoldsUntilEntryChanges(t *testing.T) {
 	lists := testListSet(t, entryBeihang)
 	hash := entryBeihang.ContentHash()

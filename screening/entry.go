@@ -52,6 +52,11 @@ type EntryName struct {
 	Value    string       `json:"value"`
 	Strength NameStrength `json:"strength"`
 	Script   string       `json:"script,omitempty"` // "Latn", "Jpan", "Cyrl", ... when known
+	// From is the listed name this one was read out of, when the list writes
+	// several spellings in one name: "Sergey Petrov" from "Sergei (Sergey)
+	// Petrov". Such names are matched like the others; From lets a reviewer
+	// find the name in the list as it stands.
+	From string `json:"from,omitempty"`
 }
 
 // Address is a postal address of an entry; Full keeps the text when the list
@@ -86,6 +91,17 @@ func (e *Entry) ContentHash() string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
+}
+
+// NameFrom returns the listed name that the entry's name value was read out
+// of (EntryName.From), or "" when value is a name as the list writes it.
+func (e *Entry) NameFrom(value string) string {
+	for _, n := range e.Names {
+		if n.Value == value {
+			return n.From
+		}
+	}
+	return ""
 }
 
 // PrimaryName is the first name of the entry, or "" for an empty entry.

@@ -117,6 +117,7 @@ func appendEntry(b []byte, e *Entry) []byte {
 		str(nm.Value)
 		str(string(nm.Strength))
 		str(nm.Script)
+		n(fromIndex(e.Names, nm.From))
 	}
 	n(len(e.Countries))
 	for _, c := range e.Countries {
@@ -189,6 +190,22 @@ func (r *entryReader) str() string {
 	return s
 }
 
+// fromIndex is how the pack keeps a name's From: 1 + the index of the
+// listed name it was read from (always an earlier name), or 0. A From that
+// names no earlier name is kept as 0 and decodes empty; the parsers never
+// write one.
+func fromIndex(names []EntryName, from string) int {
+	if from == "" {
+		return 0
+	}
+	for i, nm := range names {
+		if nm.Value == from {
+			return i + 1
+		}
+	}
+	return 0
+}
+
 // decodeEntry reverses appendEntry. Empty slices and maps come back nil, as
 // the JSON the stores keep gives them.
 func decodeEntry(s string) (Entry, error) {
@@ -199,6 +216,9 @@ func decodeEntry(s string) (Entry, error) {
 		e.Names = make([]EntryName, n)
 		for i := range e.Names {
 			e.Names[i] = EntryName{Value: r.str(), Strength: NameStrength(r.str()), Script: r.str()}
+			if from := int(r.uint()); from > 0 && from <= i {
+				e.Names[i].From = e.Names[from-1].Value
+			}
 		}
 	}
 	if n := r.uint(); n > 0 {

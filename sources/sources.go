@@ -99,13 +99,23 @@ func Reader(format string) (ReaderFunc, bool) {
 	if !ok || f.single == nil {
 		return nil, false
 	}
-	return f.single, true
+	return func(ctx context.Context, r io.Reader, name string) ([]screening.Entry, error) {
+		entries, err := f.single(ctx, r, name)
+		if err != nil {
+			return nil, err
+		}
+		return spellOut(entries), nil
+	}, true
 }
 
 // ParseOFAC parses an OFAC legacy CSV set held in readers; source is
 // "ofac_sdn" or "ofac_cons".
 func ParseOFAC(ctx context.Context, source string, files ofac.Files) ([]screening.Entry, error) {
-	return ofac.Parse(ctx, source, files)
+	entries, err := ofac.Parse(ctx, source, files)
+	if err != nil {
+		return nil, err
+	}
+	return spellOut(entries), nil
 }
 
 // Parse reads one list from files (OFAC needs several files together, or the
@@ -137,7 +147,7 @@ func Parse(ctx context.Context, format string, files ...string) (source string, 
 	if err != nil {
 		return "", nil, err
 	}
-	return f.source, entries, nil
+	return f.source, spellOut(entries), nil
 }
 
 func parseFile(ctx context.Context, fn ReaderFunc, path string) ([]screening.Entry, error) {

@@ -162,6 +162,7 @@ type entryView struct {
 type entryNameView struct {
 	Value    string
 	Strength string
+	From     string // the listed name Value was read out of
 	Matched  bool
 }
 
@@ -300,7 +301,7 @@ func entryOf(l lang, set *screening.ListSet, f flagView) *entryView {
 	}
 	ev.Kind = l.T("kind." + string(e.Kind))
 	for _, n := range e.Names {
-		ev.Names = append(ev.Names, entryNameView{Value: n.Value, Strength: l.T("strength." + string(n.Strength)), Matched: n.Value == f.MatchedName})
+		ev.Names = append(ev.Names, entryNameView{Value: n.Value, Strength: l.T("strength." + string(n.Strength)), From: n.From, Matched: n.Value == f.MatchedName})
 	}
 	ev.Countries = strings.Join(e.Countries, ", ")
 	for _, a := range e.Addresses {

@@ -26,7 +26,7 @@ const (
 
 // evidenceFirst are keys shown before the others, in this order: what a
 // reader looks for first.
-var evidenceFirst = []string{"party_name", "matched_name", "primary_name", "score", "list_name", "rule", "declared_use", "matched_keywords",
+var evidenceFirst = []string{"party_name", "matched_name", "matched_name_from", "primary_name", "score", "list_name", "rule", "declared_use", "matched_keywords",
 	"items", "name", "shared", "reason", "explanation"}
 
 // evidenceNodes lays out evidence. Checks put typed values (structs, slices of
@@ -148,7 +148,7 @@ func allScalars(list []any) bool {
 
 // keyEvidence are the facts of a denied-party hit a reviewer reads first; the
 // rest of its evidence stays one click away.
-var keyEvidence = []string{"matched_name", "primary_name", "score", "strong", "list_name", "explanation"}
+var keyEvidence = []string{"matched_name", "matched_name_from", "primary_name", "score", "strong", "list_name", "explanation"}
 
 // pickEvidence lays out only the given keys of ev, in that order.
 func pickEvidence(l lang, ev map[string]any, keys []string) []evNode {

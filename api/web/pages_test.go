@@ -462,6 +462,24 @@ func TestReviewerSuppressesAFalseHit(t *testing.T) {
 	}
 }
 
+// A hit on a name read out of another's brackets shows the list's own form
+// of it, in the evidence and beside the entry's names.
+func TestCaseShowsTheListedFormOfASpelling(t *testing.T) {
+	s := newSite(t)
+	res := s.screenJSON(s.key(screening.RoleSales), map[string]any{
+		"customer": map[string]any{"name": "Oleg Morhun", "country": "RU"},
+		"items":    []any{map[string]any{"product": "INV-900", "quantity": 1}},
+	})
+	rev := s.browser()
+	rev.signIn(s.key(screening.RoleReviewer))
+	page := rev.get("/ui/cases/" + res["case_id"].(string))
+	for _, want := range []string{"リストの表記（この中の括弧から読んだ名前）", "括弧内から読んだ名前。リストの表記: Oleh (Oleg) MORHUN", "<mark>Oleg MORHUN</mark>"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("case page lacks %q", want)
+		}
+	}
+}
+
 // undecidedCheck stands for a check that ran without the data it needs (a
 // website that timed out, lists not loaded): it decides nothing and says why.
 type undecidedCheck struct{}

@@ -72,7 +72,7 @@ func newSiteWith(t *testing.T, extra ...screening.Check) *site {
 // testList is a small list written for these tests: one METI End User List
 // entry and one US entry, with the fields the case page shows.
 func testList() screening.ListSnapshot {
-	return screening.ListSnapshot{Source: "meti_eul", Version: "test-1", ImportedAt: time.Now(), Count: 2, Entries: []screening.Entry{
+	return screening.ListSnapshot{Source: "meti_eul", Version: "test-1", ImportedAt: time.Now(), Count: 3, Entries: []screening.Entry{
 		{Source: "meti_eul", SourceID: "501", Kind: screening.KindOrganisation, Countries: []string{"CN"},
 			Names: []screening.EntryName{
 				{Value: "Beihang University", Strength: screening.NamePrimary},
@@ -83,6 +83,13 @@ func testList() screening.ListSnapshot {
 		{Source: "meti_eul", SourceID: "502", Kind: screening.KindOrganisation, Countries: []string{"CN"},
 			Names:      []screening.EntryName{{Value: "Harbin Institute of Technology", Strength: screening.NamePrimary}},
 			Attributes: map[string]string{"懸念区分": "M"}},
+		// Names read out of brackets, as package sources writes them.
+		{Source: "meti_eul", SourceID: "503", Kind: screening.KindPerson, Countries: []string{"RU"},
+			Names: []screening.EntryName{
+				{Value: "Oleh (Oleg) MORHUN", Strength: screening.NamePrimary},
+				{Value: "Oleh MORHUN", Strength: screening.NameStrong, From: "Oleh (Oleg) MORHUN"},
+				{Value: "Oleg MORHUN", Strength: screening.NameStrong, From: "Oleh (Oleg) MORHUN"},
+			}},
 	}}
 }
 

@@ -80,7 +80,7 @@ func splitEnglishName(cell string) (latin, other []string) {
 		}
 		parts = append(parts, line)
 	}
-	for _, n := range splitTopLevel(strings.Join(parts, " "), "、") {
+	for _, n := range listkit.SplitTopLevel(strings.Join(parts, " "), "、") {
 		if n = trimItem(n); n != "" {
 			latin = append(latin, n)
 		}
@@ -93,7 +93,7 @@ func splitEnglishName(cell string) (latin, other []string) {
 func splitJapaneseName(cell string) []string {
 	var out []string
 	for _, line := range listkit.Lines(cell) {
-		for _, n := range splitTopLevel(line, "、") {
+		for _, n := range listkit.SplitTopLevel(line, "、") {
 			if n = trimItem(n); n != "" {
 				out = append(out, n)
 			}
@@ -135,7 +135,7 @@ func splitAliases(cell string) []string {
 		case akaSplit.MatchString(line):
 			parts = akaSplit.Split(line, -1)
 		case listkit.HasCJK(line) || strings.ContainsAny(line, "；;、"):
-			parts = splitTopLevel(line, "、；;")
+			parts = listkit.SplitTopLevel(line, "、；;")
 		default:
 			parts = []string{line}
 		}
@@ -255,7 +255,7 @@ func cleanAlias(s string) string {
 func splitPair(s string) []string {
 	rs := []rune(s)
 	for i, r := range rs {
-		if !isOpen(r) || i == 0 {
+		if !listkit.IsOpen(r) || i == 0 {
 			continue
 		}
 		head := strings.TrimSpace(string(rs[:i]))
@@ -283,9 +283,9 @@ func balanced(rs []rune) string {
 	depth := 0
 	for i, r := range rs {
 		switch {
-		case isOpen(r):
+		case listkit.IsOpen(r):
 			depth++
-		case isClose(r):
+		case listkit.IsClose(r):
 			depth--
 			if depth == 0 {
 				return string(rs[1:i])
@@ -299,15 +299,15 @@ func balanced(rs []rune) string {
 // brackets, "(x)" or "（x）" (MOF mixes the two widths in one pair).
 func unwrap(s string) (string, bool) {
 	rs := []rune(strings.TrimSpace(s))
-	if len(rs) < 2 || !isOpen(rs[0]) || !isClose(rs[len(rs)-1]) {
+	if len(rs) < 2 || !listkit.IsOpen(rs[0]) || !listkit.IsClose(rs[len(rs)-1]) {
 		return s, false
 	}
 	depth := 0
 	for i, r := range rs {
 		switch {
-		case isOpen(r):
+		case listkit.IsOpen(r):
 			depth++
-		case isClose(r):
+		case listkit.IsClose(r):
 			depth--
 			if depth == 0 && i != len(rs)-1 {
 				return s, false // "(a) x (b)": the first bracket closes early
@@ -316,9 +316,6 @@ func unwrap(s string) (string, bool) {
 	}
 	return strings.TrimSpace(string(rs[1 : len(rs)-1])), true
 }
-
-func isOpen(r rune) bool  { return r == '(' || r == '（' }
-func isClose(r rune) bool { return r == ')' || r == '）' }
 
 // dropUnbalanced removes brackets that have no partner, left over when a
 // list was cut at its separators ("Al-Madina Trust)").
@@ -329,9 +326,9 @@ func dropUnbalanced(s string) string {
 	for i, r := range rs {
 		keep[i] = true
 		switch {
-		case isOpen(r):
+		case listkit.IsOpen(r):
 			open = append(open, i)
-		case isClose(r):
+		case listkit.IsClose(r):
 			if len(open) == 0 {
 				keep[i] = false
 			} else {
@@ -349,26 +346,4 @@ func dropUnbalanced(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// splitTopLevel splits s at any of seps that sits outside brackets.
-func splitTopLevel(s, seps string) []string {
-	var out []string
-	depth, start := 0, 0
-	rs := []rune(s)
-	for i, r := range rs {
-		switch {
-		case isOpen(r):
-			depth++
-		case isClose(r):
-			if depth > 0 {
-				depth--
-			}
-		case depth == 0 && strings.ContainsRune(seps, r):
-			out = append(out, string(rs[start:i]))
-			start = i + 1
-		}
-	}
-	out = append(out, string(rs[start:]))
-	return out
 }

@@ -380,3 +380,30 @@ func Validate(file string, entries []screening.Entry) error {
 	}
 	return nil
 }
+
+// IsOpen and IsClose tell the round brackets the lists use, in both widths
+// (MOF mixes the two in one pair).
+func IsOpen(r rune) bool  { return r == '(' || r == '（' }
+func IsClose(r rune) bool { return r == ')' || r == '）' }
+
+// SplitTopLevel splits s at any of seps that sits outside brackets.
+func SplitTopLevel(s, seps string) []string {
+	var out []string
+	depth, start := 0, 0
+	rs := []rune(s)
+	for i, r := range rs {
+		switch {
+		case IsOpen(r):
+			depth++
+		case IsClose(r):
+			if depth > 0 {
+				depth--
+			}
+		case depth == 0 && strings.ContainsRune(seps, r):
+			out = append(out, string(rs[start:i]))
+			start = i + 1
+		}
+	}
+	out = append(out, string(rs[start:]))
+	return out
+}
