@@ -425,13 +425,19 @@ type searchScratch struct {
 	acc        []float32
 	touched    []int32
 	candidates []int32
-	credited   []uint8  // per record: the query words (mod 8) that added to acc; one byte keeps it in cache
-	seen       []uint32 // per vocabulary id: the lookup stamp that last saw it
-	stamp      uint32
+	// credited holds per record the query words (mod 16) that added to acc.
+	// It was one byte (mod 8) to stay small, but a name of more than eight
+	// counting words then had two words share a bit, and the record that
+	// held both lost the second: "China Aerospace Science and Industry
+	// Corporation 3rd Academy's 159 Factory" (eleven words) fell out of the
+	// candidates of its own exact name among the CASIC entries.
+	credited []uint16
+	seen     []uint32 // per vocabulary id: the lookup stamp that last saw it
+	stamp    uint32
 }
 
 func newSearchScratch(nRecords, nVocab int) *searchScratch {
-	return &searchScratch{acc: make([]float32, nRecords), credited: make([]uint8, nRecords), seen: make([]uint32, nVocab)}
+	return &searchScratch{acc: make([]float32, nRecords), credited: make([]uint16, nRecords), seen: make([]uint32, nVocab)}
 }
 
 func (s *searchScratch) reset() {
@@ -706,7 +712,7 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 	for _, m := range matches {
 		p := ix.postings.at(int(m.id))
 		w := float32(classWeight(ix.vocab[m.id].Class) * weightOf(m) * m.sim)
-		bit := uint8(1) << (uint(m.q) & 7)
+		bit := uint16(1) << (uint(m.q) & 15)
 		if visited > 0 && visited+len(p) > postingBudget {
 			// Too common to widen the candidates: it only adds to records
 			// already found (Ali Hassan Khan: Khan where Ali and Hassan

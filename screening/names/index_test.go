@@ -3,6 +3,7 @@ package names
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -270,5 +271,31 @@ func TestSearchFindsSyntheticSources(t *testing.T) {
 		t.Errorf("found the source record for %d of %d derived queries (%.1f%%), want 97%%", found, total, 100*rate)
 	} else {
 		t.Logf("found the source record for %d of %d derived queries", found, total)
+	}
+}
+
+// A name of more than eight counting words is found by itself among many
+// that share all its words but its numbers. The accumulator credited each
+// query word once per record by its position mod 8, so the ninth and tenth
+// words (here the numbers, rarest and so counted first) took the bits of the
+// first and second, and the record holding all four lost the first two:
+// "China Aerospace Science and Industry Corporation 3rd Academy's 159
+// Factory" missed its own entry among the CASIC entries.
+func TestSearchFindsLongNameAmongNearTwins(t *testing.T) {
+	own := "Kestrel Marlow Aerospace Science Industry Vostok Academy Works 3 159"
+	records := []Record{{ID: "own", Names: []NameVariant{{Value: own}}}}
+	for i := range 40 {
+		records = append(records, Record{ID: fmt.Sprintf("twin-%d", i), Names: []NameVariant{{Value: "Kestrel Marlow Aerospace Science Industry Vostok Academy Works"}}})
+	}
+	for i := range 2000 {
+		records = append(records, Record{ID: fmt.Sprintf("other-%d", i), Names: []NameVariant{{Value: fmt.Sprintf("Filler%c%c Holdings Works %d", 'a'+i%26, 'a'+i/26%26, i)}}})
+	}
+	ix, err := NewIndex(records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := ix.Search(own, SearchOptions{Limit: 3})
+	if len(hits) == 0 || hits[0].ID != "own" || hits[0].Score < 0.99 {
+		t.Fatalf("own name not first: %+v", hits)
 	}
 }
