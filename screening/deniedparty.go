@@ -92,8 +92,24 @@ func (c *DeniedPartyCheck) partyFlags(ctx context.Context, set *ListSet, p Roled
 		}
 	}
 	flags := make([]Flag, 0, len(hits))
+	counted := -1 // the possible match whose points count for this party
 	for _, h := range hits {
-		flags = append(flags, c.flag(set, p, h, sups))
+		f := c.flag(set, p, h, sups)
+		if !f.Block && !f.Suppressed {
+			// Possible matches of one party are one sign, "this name resembles
+			// listed names", however many entries it resembles: a name near
+			// two entries of one listed firm (MOF's "JSC NNK", the CSL's "CJSC
+			// NNK") must not add up to a block that no single hit asks for.
+			// Every hit stays a flag for the reviewer; the first carries the
+			// points (hits come best first).
+			if counted >= 0 {
+				f.Points = 0
+				f.Evidence["points_with"] = flags[counted].Evidence["entry_key"]
+			} else {
+				counted = len(flags)
+			}
+		}
+		flags = append(flags, f)
 	}
 	return flags, nil
 }

@@ -85,6 +85,33 @@ func TestDeniedPartyAcronymOrWeakAliasAloneDoesNotBlock(t *testing.T) {
 	}
 }
 
+// A party that resembles several entries is one possible match: every hit is
+// shown, but the points count once, so that two "resembles" never add up to
+// the block that a strong match alone may give.
+func TestDeniedPartyPossibleMatchesCountOnce(t *testing.T) {
+	twin := Entry{Source: "meti_eul", SourceID: "102", Kind: KindOrganisation, Countries: []string{"CN"},
+		Names: []EntryName{{Value: "Beijing Unified Aero Academy", Strength: NamePrimary}, {Value: "BUAA", Strength: NameWeak}}}
+	check := NewDeniedPartyCheck(deniedSettings(), testListSet(t, entryBeihang, twin), nil)
+	in := &Input{Inquiry: &Inquiry{Customer: Party{Name: "BUAA", Country: "CN"}, Items: []Item{{Product: "X", Quantity: 1}}}}
+	flags, err := check.Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(flags) != 2 {
+		t.Fatalf("want a flag for each of the two entries: %+v", flags)
+	}
+	points := 0
+	for _, f := range flags {
+		points += f.Points
+		if f.Block {
+			t.Fatalf("a weak alias blocked: %+v", f)
+		}
+	}
+	if points != deniedSettings().Points || flags[1].Evidence["points_with"] != flags[0].Evidence["entry_key"] {
+		t.Errorf("points %d (want %d once), second flag's points_with %v", points, deniedSettings().Points, flags[1].Evidence["points_with"])
+	}
+}
+
 // A name read out of another's brackets matches like any other; the flag
 // says how the list writes it, so a reviewer can find it there.
 func TestDeniedPartyNamesTheListedFormOfASpelling(t *testing.T) {

@@ -443,6 +443,7 @@ var messages = map[string][2]string{
 	"ev.entry_key":              {"リスト項目", "List entry"},
 	"ev.strong":                 {"強い一致", "Strong match"},
 	"ev.weak_alias":             {"弱い別名", "Weak alias"},
+	"ev.points_with":            {"点数は次の一致に計上済み", "Points counted with"},
 	"ev.matched_name_from":      {"リストの表記（この中の括弧から読んだ名前）", "As the list writes it (the name was read from its brackets)"},
 	"ev.party":                  {"当事者", "Party"},
 	"ev.party_country":          {"相手の国", "Party's country"},
