@@ -1,10 +1,6 @@
 package sources
 
 import (
-	"strings"
-
-	"golang.org/x/text/unicode/norm"
-
 	"github.com/hikiai/hikiai/screening"
 	"github.com/hikiai/hikiai/sources/internal/brackets"
 	"github.com/hikiai/hikiai/sources/internal/listkit"
@@ -25,14 +21,15 @@ func spellOut(entries []screening.Entry) []screening.Entry {
 			if len(spellings) == 0 {
 				continue
 			}
+			listedScript := listkit.Script(listed.Value)
 			if seen == nil {
 				seen = make(map[string]bool, n+len(spellings))
 				for _, en := range e.Names {
-					seen[nameKey(en.Value)] = true
+					seen[listkit.NameKey(en.Value)] = true
 				}
 			}
 			for _, s := range spellings {
-				k := nameKey(s.Value)
+				k := listkit.NameKey(s.Value)
 				if seen[k] {
 					continue // the list gives this spelling as a name of its own
 				}
@@ -45,7 +42,7 @@ func spellOut(entries []screening.Entry) []screening.Entry {
 					strength = screening.NameWeak
 				}
 				script := listkit.Script(s.Value)
-				if listed.Script != "" && script == listkit.Script(listed.Value) {
+				if listed.Script != "" && script == listedScript {
 					script = listed.Script // the list's own statement of the script
 				}
 				e.Names = append(e.Names, screening.EntryName{Value: s.Value, Strength: strength, Script: script, From: listed.Value})
@@ -54,6 +51,3 @@ func spellOut(entries []screening.Entry) []screening.Entry {
 	}
 	return entries
 }
-
-// nameKey is how listkit.Names tells two names apart.
-func nameKey(s string) string { return strings.ToLower(norm.NFKC.String(s)) }

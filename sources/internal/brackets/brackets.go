@@ -460,7 +460,7 @@ type set struct {
 }
 
 func newSet(name string) *set {
-	return &set{seen: map[string]bool{key(name): true}}
+	return &set{seen: map[string]bool{listkit.NameKey(name): true}}
 }
 
 func (s *set) add(sp Spelling) {
@@ -469,13 +469,10 @@ func (s *set) add(sp Spelling) {
 	if sp.Value == "" || !hasLetter(sp.Value) || strings.ContainsAny(sp.Value, "()（）【】") {
 		return
 	}
-	k := key(sp.Value)
+	k := listkit.NameKey(sp.Value)
 	if s.seen[k] {
 		return
 	}
 	s.seen[k] = true
 	s.list = append(s.list, sp)
 }
-
-// key is how listkit.Names tells two names apart.
-func key(s string) string { return strings.ToLower(norm.NFKC.String(listkit.Clean(s))) }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/hikiai/hikiai/sources/internal/listkit"
 )
 
 // The names are as MOF, the UN and METI write them.
@@ -127,15 +129,15 @@ func FuzzSpell(f *testing.F) {
 		if len(got) > 3*maxSpellings*maxGroups {
 			t.Fatalf("%d spellings", len(got))
 		}
-		seen := map[string]bool{key(name): true}
+		seen := map[string]bool{listkit.NameKey(name): true}
 		for _, s := range got {
 			if s.Value == "" || strings.ContainsAny(s.Value, "()（）") {
 				t.Fatalf("spelling %q of %q", s.Value, name)
 			}
-			if seen[key(s.Value)] {
+			if seen[listkit.NameKey(s.Value)] {
 				t.Fatalf("spelling %q twice or equal to the name %q", s.Value, name)
 			}
-			seen[key(s.Value)] = true
+			seen[listkit.NameKey(s.Value)] = true
 			if utf8.ValidString(name) && !utf8.ValidString(s.Value) {
 				t.Fatalf("invalid UTF-8 %q from %q", s.Value, name)
 			}

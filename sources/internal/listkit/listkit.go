@@ -239,7 +239,7 @@ func (n *Names) AddScript(value string, strength screening.NameStrength, script 
 	if n.seen == nil {
 		n.seen = map[string]int{}
 	}
-	key := strings.ToLower(norm.NFKC.String(value))
+	key := NameKey(value)
 	if i, ok := n.seen[key]; ok {
 		if rank(strength) > rank(n.list[i].Strength) && n.list[i].Strength != screening.NamePrimary {
 			if strength == screening.NamePrimary && i != 0 {
@@ -255,6 +255,10 @@ func (n *Names) AddScript(value string, strength screening.NameStrength, script 
 	n.seen[key] = len(n.list)
 	n.list = append(n.list, screening.EntryName{Value: value, Strength: strength, Script: script})
 }
+
+// NameKey is how two names of one entry are told apart: ignoring case,
+// width and white space.
+func NameKey(s string) string { return strings.ToLower(norm.NFKC.String(Clean(s))) }
 
 // Len is the number of names collected.
 func (n *Names) Len() int { return len(n.list) }
