@@ -7,8 +7,10 @@ import "hash/maphash"
 // a map entry per key) it was some 450,000 heap objects for the 28,000
 // sample entries, and the GC marked every one of them in every cycle, about
 // once a second under load. The types here hold the same data in a few large
-// allocations that have no pointers inside, or whose pointers all point into
-// one string, so a cycle marks a handful of objects instead.
+// allocations that have no pointers inside, so a cycle marks a handful of
+// objects instead and scans none of them. (Pointers that all point into one
+// string are one object to mark, but every one of them is still scanned:
+// see vocab.go.)
 
 // idLists is a list of int32 lists stored back to back in one slice.
 type idLists struct {
@@ -92,54 +94,5 @@ func (a *stringArena) add(s string) {
 	if _, ok := a.at[s]; !ok {
 		a.at[s] = uint32(len(a.buf))
 		a.buf = append(a.buf, s...)
-	}
-}
-
-// rehomer returns a function giving each added string's copy in the arena.
-func (a *stringArena) rehomer() func(string) string {
-	data := string(a.buf)
-	return func(s string) string {
-		if s == "" {
-			return ""
-		}
-		off := a.at[s]
-		return data[off : off+uint32(len(s))]
-	}
-}
-
-// rehomeVocab moves the strings of every vocabulary token into one string
-// and their string slices into one slice, so that the vocabulary is three
-// objects for the GC however many tokens it has.
-func (ix *Index) rehomeVocab() {
-	var arena stringArena
-	slots := 0
-	for i := range ix.vocab {
-		t := &ix.vocab[i]
-		for _, s := range [...]string{t.Text, t.Latin, t.skel, t.particle} {
-			arena.add(s)
-		}
-		for _, l := range [...][]string{t.Alt, t.forms, t.phon} {
-			for _, s := range l {
-				arena.add(s)
-			}
-			slots += len(l)
-		}
-	}
-	home := arena.rehomer()
-	shared := make([]string, 0, slots)
-	carve := func(l []string) []string {
-		if l == nil {
-			return nil
-		}
-		start := len(shared)
-		for _, s := range l {
-			shared = append(shared, home(s))
-		}
-		return shared[start:len(shared):len(shared)]
-	}
-	for i := range ix.vocab {
-		t := &ix.vocab[i]
-		t.Text, t.Latin, t.skel, t.particle = home(t.Text), home(t.Latin), home(t.skel), home(t.particle)
-		t.Alt, t.forms, t.phon = carve(t.Alt), carve(t.forms), carve(t.phon)
 	}
 }

@@ -109,7 +109,8 @@ type Index struct {
 	first      []int32      // first[r] is the first name of record r; first[len] = number of names
 	words      []uint8      // words[r]: counting words of record r's shortest name, for ranking ties
 
-	vocab    []tok            // distinct tokens; their strings live in one string
+	vocab    vocabulary       // distinct tokens (vocab.go)
+	building []tok            // the vocabulary while building
 	vocabKey map[string]int32 // token key → vocab id; only while building
 	rarity   []float32        // per vocab id, 0.3..1
 	postings idLists          // per vocab id, record indices, ascending, unique
@@ -230,7 +231,7 @@ func NewIndex(records []Record) (*Index, error) {
 		}
 	}
 	ix.first[len(records)] = int32(len(nameToks))
-	for len(post) < len(ix.vocab) {
+	for len(post) < len(ix.building) {
 		post = append(post, nil)
 	}
 	ix.postings = flattenLists(post)
@@ -243,20 +244,20 @@ func NewIndex(records []Record) (*Index, error) {
 	// A token in at most ~10 records counts fully; one in a tenth of all
 	// records counts about half.
 	ix.idfRef = math.Log(math.Max(n/10, 10))
-	ix.rarity = make([]float32, len(ix.vocab))
+	ix.rarity = make([]float32, len(ix.building))
 	forms := make(map[string][]int32)
 	grams := make(map[string][]int32)
 	skels := make(map[string][]int32)
 	var nb neighbourBuilder
 	keys := 0
-	for _, t := range ix.vocab {
+	for _, t := range ix.building {
 		for _, f := range t.forms {
 			keys += 2 * (len(f) + 1)
 		}
 	}
 	nb.pairs = make([]keyID, 0, keys)
-	for id := range ix.vocab {
-		t := &ix.vocab[id]
+	for id := range ix.building {
+		t := &ix.building[id]
 		ix.rarity[id] = float32(ix.rarityOf(len(ix.postings.at(id))))
 		if !t.counts() {
 			continue
@@ -289,7 +290,11 @@ func NewIndex(records []Record) (*Index, error) {
 	ix.near = nb.build()
 	ix.forms, ix.grams, ix.skels = newKeyedIDs(seed, forms), newKeyedIDs(seed, grams), newKeyedIDs(seed, skels)
 	ix.vocabKey = nil
-	ix.rehomeVocab()
+	var err error
+	if ix.vocab, err = newVocabulary(ix.building); err != nil {
+		return nil, err
+	}
+	ix.building = nil
 	ix.scratch = make(chan *searchScratch, 2*runtime.GOMAXPROCS(0))
 	return ix, nil
 }
@@ -336,9 +341,9 @@ func (ix *Index) intern(t Token) int32 {
 	if id, ok := ix.vocabKey[k]; ok {
 		return id
 	}
-	id := int32(len(ix.vocab))
+	id := int32(len(ix.building))
 	ix.vocabKey[k] = id
-	ix.vocab = append(ix.vocab, *newTok(t))
+	ix.building = append(ix.building, *newTok(t))
 	return id
 }
 
@@ -417,7 +422,7 @@ func (ix *Index) kind(i int) string {
 }
 
 // VocabularySize is the number of distinct tokens, for metrics.
-func (ix *Index) VocabularySize() int { return len(ix.vocab) }
+func (ix *Index) VocabularySize() int { return ix.vocab.len() }
 
 // searchScratch is per-search working memory, pooled: a dense accumulator
 // over records and a counter over vocabulary ids.
@@ -434,6 +439,8 @@ type searchScratch struct {
 	credited []uint16
 	seen     []uint32 // per vocabulary id: the lookup stamp that last saw it
 	stamp    uint32
+	looked   tok     // the vocabulary token lookup is comparing
+	toks     tokPool // the tokens of the names being scored
 }
 
 func newSearchScratch(nRecords, nVocab int) *searchScratch {
@@ -447,6 +454,7 @@ func (s *searchScratch) reset() {
 	}
 	s.touched = s.touched[:0]
 	s.candidates = s.candidates[:0]
+	s.toks.reset()
 }
 
 // termMatch is a vocabulary token found for a query token.
@@ -477,10 +485,11 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 		if seen(id) {
 			return
 		}
-		v := &ix.vocab[id]
-		if !v.counts() {
+		if !countsClass(ix.vocab.class(id)) {
 			return
 		}
+		v := &sc.looked
+		ix.vocab.load(id, v)
 		s, via := pairSim(q, v)
 		if s >= minPairSim {
 			out = append(out, termMatch{id: id, sim: s, via: via, q: qi})
@@ -517,10 +526,17 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 			if n >= maxSkeletonVocab {
 				break
 			}
-			if v := &ix.vocab[id]; sc.seen[id] != sc.stamp && (q.Script != ScriptLatin || plausiblePair(q, v)) {
-				n++
-				add(id)
+			if sc.seen[id] == sc.stamp {
+				continue
 			}
+			if q.Script == ScriptLatin {
+				ix.vocab.load(id, &sc.looked)
+				if !plausiblePair(q, &sc.looked) {
+					continue
+				}
+			}
+			n++
+			add(id)
 		}
 	}
 	// a word written joined on the query side contains indexed words
@@ -537,7 +553,7 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 			}
 			for _, part := range parts {
 				for _, id := range ix.forms.get(part) {
-					if ix.vocab[id].wordLike() && !seen(id) {
+					if wordLikeClass(ix.vocab.class(id)) && !seen(id) {
 						out = append(out, termMatch{id: id, sim: 0.8, via: viaJoined, q: qi})
 					}
 				}
@@ -611,7 +627,7 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 	select {
 	case sc = <-ix.scratch:
 	default:
-		sc = newSearchScratch(ix.nRecords, len(ix.vocab))
+		sc = newSearchScratch(ix.nRecords, ix.vocab.len())
 	}
 	defer func() {
 		sc.reset()
@@ -711,7 +727,7 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 	visited, boosted := 0, 0
 	for _, m := range matches {
 		p := ix.postings.at(int(m.id))
-		w := float32(classWeight(ix.vocab[m.id].Class) * weightOf(m) * m.sim)
+		w := float32(classWeight(ix.vocab.class(m.id)) * weightOf(m) * m.sim)
 		bit := uint16(1) << (uint(m.q) & 15)
 		if visited > 0 && visited+len(p) > postingBudget {
 			// Too common to widen the candidates: it only adds to records
@@ -835,7 +851,8 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 			weak := ix.nameWeak[n]
 			nt := make([]*tok, len(ids))
 			for i, id := range ids {
-				nt[i] = &ix.vocab[id]
+				nt[i] = sc.toks.next()
+				ix.vocab.load(id, nt[i])
 			}
 			w := func(side, i int, t *tok) float64 {
 				if side == 0 {

@@ -69,14 +69,14 @@ func newTok(t Token) *tok {
 }
 
 // counts reports whether a token takes part in scoring at all.
-func (k *tok) counts() bool {
-	return k.Class != ClassLegal && k.Class != ClassTitle
-}
+func (k *tok) counts() bool { return countsClass(k.Class) }
+
+func countsClass(c Class) bool { return c != ClassLegal && c != ClassTitle }
 
 // wordLike reports tokens that can pair by spelling (names and generic words).
-func (k *tok) wordLike() bool {
-	return k.Class == ClassName || k.Class == ClassGeneric
-}
+func (k *tok) wordLike() bool { return wordLikeClass(k.Class) }
+
+func wordLikeClass(c Class) bool { return c == ClassName || c == ClassGeneric }
 
 func prepare(name string) []*tok {
 	ts := analyse(name)
