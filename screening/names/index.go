@@ -521,8 +521,12 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 	// script or katakana spellings
 	if len(q.skel) >= 4 || (noVowelScript(q.Script) && len(q.skel) >= 2) {
 		// skeletons are shared widely: check the cheap filter first
+		skels := []string{q.skel}
+		if q.Script == ScriptKana {
+			skels = kanaSkeletonVariants(q.Latin)
+		}
 		n := 0
-		for _, id := range ix.skels.get(q.skel) {
+		for _, id := range ix.skelIDs(skels) {
 			if n >= maxSkeletonVocab {
 				break
 			}
@@ -948,6 +952,18 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 		}
 	}
 	return out
+}
+
+// skelIDs gives the vocabulary ids filed under any of skels, in order.
+func (ix *Index) skelIDs(skels []string) []int32 {
+	if len(skels) == 1 {
+		return ix.skels.get(skels[0])
+	}
+	var ids []int32
+	for _, s := range skels {
+		ids = append(ids, ix.skels.get(s)...)
+	}
+	return ids
 }
 
 // plausiblePair is a cheap test that two word tokens might reach

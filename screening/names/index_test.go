@@ -299,3 +299,46 @@ func TestSearchFindsLongNameAmongNearTwins(t *testing.T) {
 		t.Fatalf("own name not first: %+v", hits)
 	}
 }
+
+// TestSearchFindsKatakanaOfLatinEntries: a name typed in katakana finds an
+// entry the list writes only in Latin letters, also where katakana writes a
+// sound its own way (チ for ti, ジ for di, フ for kh, ウ for a v before a
+// consonant): the look-up tries those spellings' skeletons too.
+func TestSearchFindsKatakanaOfLatinEntries(t *testing.T) {
+	records := []Record{
+		{ID: "putin", Names: []NameVariant{{Value: "Vladimir Vladimirovich PUTIN"}}, Kind: "person"},
+		{ID: "surkov", Names: []NameVariant{{Value: "Vladislav SURKOV"}}, Kind: "person"},
+		{ID: "akhund", Names: []NameVariant{{Value: "MOHAMMAD HASSAN AKHUND"}}, Kind: "person"},
+		{ID: "akhtar", Names: []NameVariant{{Value: "AKHTAR MOHAMMAD MANSOUR"}}, Kind: "person"},
+		{ID: "ural", Names: []NameVariant{{Value: "Ural Trading"}}},
+	}
+	for i := range 2000 {
+		records = append(records, Record{ID: fmt.Sprintf("other-%d", i), Names: []NameVariant{{Value: fmt.Sprintf("Filler%c%c Holdings %d", 'a'+i%26, 'a'+i/26%26, i)}}})
+	}
+	ix, err := NewIndex(records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ query, want string }{
+		{"ウラジーミル・ウラジーミロヴィチ・プーチン", "putin"},
+		{"ウラジーミル・プーチン", "putin"},
+		{"ウラジスラフ・スルコフ", "surkov"},
+		{"モハンマド・ハッサン・アフンド", "akhund"},
+		{"アフタール・モハンマド・マンスール", "akhtar"},
+		{"ウラル・トレーディング", "ural"},
+	}
+	for _, tt := range tests {
+		hits := ix.Search(tt.query, SearchOptions{Limit: 3})
+		if len(hits) == 0 || hits[0].ID != tt.want || !hits[0].Match {
+			t.Errorf("Search(%s): want %s first as a match, got %+v", tt.query, tt.want, hits)
+		}
+	}
+	// the other readings widen the look-up, not the match
+	for _, q := range []string{"ウラン・トレーディング", "ヴラン・ホールディングス"} {
+		for _, h := range ix.Search(q, SearchOptions{}) {
+			if h.Match && h.ID != "ural" && !strings.HasPrefix(h.ID, "other-") {
+				t.Errorf("Search(%s) matches %s (%.2f)", q, h.ID, h.Score)
+			}
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package names
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+)
 
 // The katakana–Latin comparison must keep the readings of one name together
 // and tell apart words that only share their consonants.
@@ -21,6 +24,13 @@ func TestKanaLatin(t *testing.T) {
 		{"ハリモフ", "khalimov", true, 0.8, 1},
 		{"フトルィギナ", "vtorygina", true, 0.7, 1},
 		{"サイード", "seyed", true, 0.6, 1},
+		{"ウラジーミル", "vladimir", true, 0.85, 1}, // ウ for a v before a consonant, ジ for di
+		{"ヴラジーミル", "vladimir", true, 0.85, 1},
+		{"プーチン", "putin", true, 0.9, 1},
+		{"アフンド", "akhund", true, 0.9, 1}, // フ for kh
+		{"アフタール", "akhtar", true, 0.8, 1},
+		{"ウラル", "ural", true, 0.9, 1},
+		{"ウラル", "vlasov", true, 0, 0.6}, // the ウ-for-v reading does not make every ウ a v
 		// same consonants, different words
 		{"ヤマト", "mit", false, 0, 0.3},
 		{"ヒカリ", "kala", false, 0, 0.5},
@@ -54,6 +64,9 @@ func TestKanaDistanceCosts(t *testing.T) {
 		{"rando", "rand", kanaCostAdded},                  // o after d
 		{"isan", "ehsan", kanaCostVowel + kanaCostSilent}, // i/e, silent h
 		{"ropacin", "ropatin", 0},                         // チ for ti
+		{"rajio", "radio", 0},                             // ジ for di
+		{"afund", "ahund", 0},                             // フ for kh (folded h)
+		{"afand", "ahand", 1},                             // but only in fu
 		{"abc", "xyz", 3},
 		{"", "abc", 3},
 		{"abc", "", 1 + kanaCostAdded*0 + 2}, // the first letter costs 1, b and c 1 each
@@ -66,5 +79,30 @@ func TestKanaDistanceCosts(t *testing.T) {
 	long := "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop" // longer than the stack buffers
 	if got := kanaDistance(long, long); got != 0 {
 		t.Errorf("kanaDistance of a long word with itself = %v", got)
+	}
+}
+
+func TestKanaSkeletonVariants(t *testing.T) {
+	tests := []struct {
+		reading string
+		want    []string
+	}{
+		{"puchin", []string{"bcn", "btn"}},                        // プーチン: Putin
+		{"urajimiru", []string{"rjmr", "brjmr", "rdmr", "brdmr"}}, // ウラジーミル: Vladimir
+		{"afundo", []string{"bnd", "knd"}},                        // アフンド: Akhund
+		{"tanaka", []string{"tnk"}},
+		{"uran", []string{"rn", "brn"}},
+		// three sites give eight readings, the most kept
+		{"chijifu", []string{"cjb", "tjb", "cdb", "tdb", "cjk", "tjk", "cdk", "tdk"}},
+		{"chijifuchi", []string{"cjbc", "tjbc", "cdbc", "tdbc", "cjkc", "tjkc", "cdkc", "tdkc"}},
+	}
+	for _, tt := range tests {
+		got := kanaSkeletonVariants(tt.reading)
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("kanaSkeletonVariants(%q) = %q, want %q", tt.reading, got, tt.want)
+		}
+		if got[0] != skeleton(tt.reading) {
+			t.Errorf("kanaSkeletonVariants(%q) starts with %q, not the reading's own skeleton", tt.reading, got[0])
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package names
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // jaroWinkler is the Jaro-Winkler similarity of two strings compared byte by
 // byte (Latin forms are ASCII), with the usual prefix scale 0.1 over at most
@@ -260,6 +263,54 @@ func kanaSkeleton(latin, skel string) string {
 	return skel
 }
 
+// kanaSkeletonVariants gives the skeleton of a katakana reading first, then
+// the skeletons of the Latin spellings the same name may have instead: チ is
+// how katakana writes ti, ジ di, フ an Arabic or Russian kh, and a ウ before
+// a consonant may be a v (プーチン puchin / Putin, ウラジーミル urajimiru /
+// Vladimir, アフンド afundo / Akhund; see vWrittenU). At most
+// maxKanaSkeletons, the first ones kept.
+func kanaSkeletonVariants(reading string) []string {
+	readings := []string{reading}
+	if len(reading) > 1 && reading[0] == 'u' && !isVowel(reading[1]) {
+		readings = append(readings, "v"+reading[1:])
+	}
+	for i := 0; i < len(reading); i++ {
+		var from, to string
+		for _, r := range kanaReadingSounds {
+			if strings.HasPrefix(reading[i:], r[0]) {
+				from, to = r[0], r[1]
+				break
+			}
+		}
+		if from == "" {
+			continue
+		}
+		for _, v := range readings[:len(readings):len(readings)] {
+			if len(readings) == maxKanaSkeletons {
+				break
+			}
+			// v has the same length as reading up to i, or one more
+			// letter when it starts with the v for u; from sits at its end
+			off := i + len(v) - len(reading)
+			readings = append(readings, v[:off]+to+v[off+len(from):])
+		}
+		i += len(from) - 1
+	}
+	out := make([]string, 0, len(readings))
+	for _, r := range readings {
+		if sk := skeleton(r); !slices.Contains(out, sk) {
+			out = append(out, sk)
+		}
+	}
+	return out
+}
+
+// kanaReadingSounds are katakana readings that Latin spellings write
+// otherwise, what kanaSkeletonVariants tries for each.
+var kanaReadingSounds = [][2]string{{"chi", "ti"}, {"ji", "di"}, {"fu", "khu"}}
+
+const maxKanaSkeletons = 8
+
 // voicingFold writes the first consonant of a word without its voicing
 // (d → t, g → k, b → p, j → ch), for Korean and Chinese romanisations that
 // differ in exactly that (Taedong / Daedong, Jon / Chon, Jang / Chang).
@@ -339,7 +390,20 @@ func kanaLatinSim(kanaForm, latinForm string) float64 {
 	if latinForm == "" {
 		return 0
 	}
-	return max(0, 1-kanaDistance(kanaForm, latinForm)/float64(len(latinForm)))
+	d := kanaDistance(kanaForm, latinForm)
+	if vWrittenU(kanaForm, latinForm) {
+		d = min(d, kanaDistance("b"+kanaForm, latinForm)) // read ウ as ヴ (folded bu)
+	}
+	return max(0, 1-d/float64(len(latinForm)))
+}
+
+// vWrittenU reports a folded kana reading that starts with u and a consonant
+// where the folded Latin word starts with b (a v or b) and a consonant:
+// katakana writes a Russian v before a consonant as ウ (ウラジーミル for
+// Vladimir, ウラジスラフ for Vladislav), where ヴ would be read vu.
+func vWrittenU(kanaForm, latinForm string) bool {
+	return len(kanaForm) > 1 && len(latinForm) > 1 && kanaForm[0] == 'u' && !isVowel(kanaForm[1]) &&
+		latinForm[0] == 'b' && !isVowel(latinForm[1])
 }
 
 // kanaForm is what kanaLatinSim compares: the folded reading of a kana or
@@ -393,6 +457,10 @@ func kanaSubstituteCost(k string, i int, c byte) float64 {
 	case kc == c:
 		return 0
 	case kc == 'c' && c == 't' && i+1 < len(k) && k[i+1] == 'i':
+		return 0
+	case kc == 'j' && c == 'd' && i+1 < len(k) && k[i+1] == 'i': // ジ for di (ウラジーミル / Vladimir, ラジオ / radio)
+		return 0
+	case kc == 'f' && c == 'h' && i+1 < len(k) && k[i+1] == 'u': // フ is hu too, and an Arabic kh (アフンド / Akhund)
 		return 0
 	case isVowel(kc) && isVowel(c):
 		return kanaCostVowel
