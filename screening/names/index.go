@@ -520,27 +520,32 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 	// than one vowel (Schulze / Scholz, Muhammad / Mohammed), and Arabic
 	// script or katakana spellings
 	if len(q.skel) >= 4 || (noVowelScript(q.Script) && len(q.skel) >= 2) {
-		// skeletons are shared widely: check the cheap filter first
+		// skeletons are shared widely: check the cheap filter first. A
+		// katakana word's other skeletons (kanaSkeletonVariants) each get
+		// a budget of their own, so that a crowded first one cannot use
+		// it up before the Latin spelling's (bcn before btn for プーチン).
 		skels := []string{q.skel}
 		if q.Script == ScriptKana {
 			skels = kanaSkeletonVariants(q.Latin)
 		}
-		n := 0
-		for _, id := range ix.skelIDs(skels) {
-			if n >= maxSkeletonVocab {
-				break
-			}
-			if sc.seen[id] == sc.stamp {
-				continue
-			}
-			if q.Script == ScriptLatin {
-				ix.vocab.load(id, &sc.looked)
-				if !plausiblePair(q, &sc.looked) {
+		for _, sk := range skels {
+			n := 0
+			for _, id := range ix.skels.get(sk) {
+				if n >= maxSkeletonVocab {
+					break
+				}
+				if sc.seen[id] == sc.stamp {
 					continue
 				}
+				if q.Script == ScriptLatin {
+					ix.vocab.load(id, &sc.looked)
+					if !plausiblePair(q, &sc.looked) {
+						continue
+					}
+				}
+				n++
+				add(id)
 			}
-			n++
-			add(id)
 		}
 	}
 	// a word written joined on the query side contains indexed words
@@ -952,18 +957,6 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 		}
 	}
 	return out
-}
-
-// skelIDs gives the vocabulary ids filed under any of skels, in order.
-func (ix *Index) skelIDs(skels []string) []int32 {
-	if len(skels) == 1 {
-		return ix.skels.get(skels[0])
-	}
-	var ids []int32
-	for _, s := range skels {
-		ids = append(ids, ix.skels.get(s)...)
-	}
-	return ids
 }
 
 // plausiblePair is a cheap test that two word tokens might reach

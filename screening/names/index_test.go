@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -332,6 +333,23 @@ func TestSearchFindsKatakanaOfLatinEntries(t *testing.T) {
 		if len(hits) == 0 || hits[0].ID != tt.want || !hits[0].Match {
 			t.Errorf("Search(%s): want %s first as a match, got %+v", tt.query, tt.want, hits)
 		}
+	}
+	// a crowded skeleton of the katakana reading (bcn, of puchin) does not
+	// use up the look-up before the Latin spelling's (btn, of Putin)
+	crowded := append([]Record(nil), records...)
+	for _, c := range "pbfvw" {
+		for _, v1 := range "aeiou" {
+			for _, v2 := range "aeiou" {
+				w := fmt.Sprintf("%c%cch%cn", c, v1, v2)
+				crowded = append(crowded, Record{ID: "crowd-" + w, Names: []NameVariant{{Value: "Marlow " + w}}, Kind: "person"})
+			}
+		}
+	}
+	if ix, err = NewIndex(crowded); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(ix.Search("プーチン", SearchOptions{Limit: 200, MinScore: 0.3}), func(h Hit) bool { return h.ID == "putin" }) {
+		t.Error("プーチン does not find PUTIN behind 125 words of its katakana skeleton")
 	}
 	// the other readings widen the look-up, not the match
 	for _, q := range []string{"ウラン・トレーディング", "ヴラン・ホールディングス"} {
