@@ -271,7 +271,7 @@ func kanaSkeleton(latin, skel string) string {
 // maxKanaSkeletons, the first ones kept.
 func kanaSkeletonVariants(reading string) []string {
 	readings := []string{reading}
-	if len(reading) > 1 && reading[0] == 'u' && !isVowel(reading[1]) {
+	if uBeforeConsonant(reading) {
 		readings = append(readings, "v"+reading[1:])
 	}
 	for i := 0; i < len(reading); i++ {
@@ -402,8 +402,13 @@ func kanaLatinSim(kanaForm, latinForm string) float64 {
 // katakana writes a Russian v before a consonant as ウ (ウラジーミル for
 // Vladimir, ウラジスラフ for Vladislav), where ヴ would be read vu.
 func vWrittenU(kanaForm, latinForm string) bool {
-	return len(kanaForm) > 1 && len(latinForm) > 1 && kanaForm[0] == 'u' && !isVowel(kanaForm[1]) &&
-		latinForm[0] == 'b' && !isVowel(latinForm[1])
+	return uBeforeConsonant(kanaForm) && len(latinForm) > 1 && latinForm[0] == 'b' && !isVowel(latinForm[1])
+}
+
+// uBeforeConsonant reports a kana reading that starts with a ウ before a
+// consonant, which may stand for a v (see vWrittenU).
+func uBeforeConsonant(reading string) bool {
+	return len(reading) > 1 && reading[0] == 'u' && !isVowel(reading[1])
 }
 
 // kanaForm is what kanaLatinSim compares: the folded reading of a kana or

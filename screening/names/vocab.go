@@ -91,7 +91,7 @@ func (v *vocabulary) strs(dst []string, r strRef) []string {
 	}
 	dst = dst[:len(refs)]
 	for i, s := range refs {
-		dst[i] = v.data[s.off : s.off+s.n]
+		dst[i] = v.str(s)
 	}
 	return dst
 }
