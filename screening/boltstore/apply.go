@@ -77,15 +77,20 @@ type unappliedSaves struct {
 	stop   chan struct{} // Close: apply what is left and end
 	done   chan struct{}
 	paused atomic.Bool // tests: hold saves unapplied, as a crash would find them
+	// delay is applyDelay in nanoseconds; a test sets it far longer to
+	// tell a hurried apply from one the timer started, without a clock race.
+	delay atomic.Int64
 }
 
 func newUnappliedSaves() *unappliedSaves {
-	return &unappliedSaves{
+	u := &unappliedSaves{
 		ids: map[string]*savedScreening{}, refs: map[string]*savedScreening{}, cases: map[string]bool{},
 		progress: make(chan struct{}),
 		kick:     make(chan struct{}, 1), urgent: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
+	u.delay.Store(int64(applyDelay))
+	return u
 }
 
 func signal(ch chan struct{}) {
@@ -290,7 +295,7 @@ func (s *Store) applyLoop() {
 		}
 		if !hurry {
 			// Gather the saves of applyDelay, so that they share pages.
-			t := time.NewTimer(applyDelay)
+			t := time.NewTimer(time.Duration(u.delay.Load()))
 			select {
 			case <-t.C:
 			case <-u.urgent:
