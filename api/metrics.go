@@ -9,7 +9,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/hikiai/hikiai/screening"
 )
+
+var _ screening.Timings = (*Metrics)(nil)
 
 // Metrics is the Prometheus registry of one server (not the global one, so that
 // tests can run many servers in one process).
@@ -24,8 +28,16 @@ type Metrics struct {
 	// CacheLookups counts cache hits and misses by cache (ObserveCache); the hit
 	// ratio is rate(hits) / rate(all) in PromQL.
 	CacheLookups *prometheus.CounterVec
-	lists        *listAgeCollector
+	// stages and checks time the steps of each screening (ObserveStage,
+	// ObserveCheck), so that a slow answer shows where it spent its time.
+	stages *prometheus.HistogramVec
+	checks *prometheus.HistogramVec
+	lists  *listAgeCollector
 }
+
+// stepBuckets are finer than the request histogram's: most steps take well
+// under a millisecond, and a request's 2 ms splits into several of them.
+var stepBuckets = []float64{.0001, .00025, .0005, .001, .002, .005, .01, .02, .05, .1, .25, 1}
 
 // NewMetrics registers Hikiai's metrics and the Go runtime's.
 func NewMetrics() *Metrics {
@@ -53,16 +65,37 @@ func NewMetrics() *Metrics {
 			Name: "hikiai_cache_lookups_total",
 			Help: "Cache lookups by cache and result (hit, miss). Hit ratio: sum(rate(...{result=\"hit\"}[5m])) / sum(rate(...[5m])).",
 		}, []string{"cache", "result"}),
+		stages: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "hikiai_screening_stage_seconds",
+			Help:    "Time each stage of a screening took: history, checks, save; and for POST /v1/screenings, decode and answer.",
+			Buckets: stepBuckets,
+		}, []string{"stage"}),
+		checks: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "hikiai_check_seconds",
+			Help:    "Time each red-flag check took, by flag code.",
+			Buckets: stepBuckets,
+		}, []string{"check"}),
 		lists: &listAgeCollector{desc: prometheus.NewDesc("hikiai_list_age_seconds",
 			"Seconds since the current snapshot of each denied-party list was imported.", []string{"source"}, nil), now: time.Now},
 	}
-	m.Registry.MustRegister(m.requests, m.Screenings, m.Flags, m.StoreErrors, m.Websites, m.CacheLookups, m.lists,
+	m.Registry.MustRegister(m.requests, m.Screenings, m.Flags, m.StoreErrors, m.Websites, m.CacheLookups, m.stages, m.checks, m.lists,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
 func (m *Metrics) observeRequest(method, route string, status int, d time.Duration) {
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Observe(d.Seconds())
+}
+
+// ObserveStage times one stage of a screening (screening.Timings).
+func (m *Metrics) ObserveStage(stage screening.Stage, d time.Duration) {
+	m.stages.WithLabelValues(string(stage)).Observe(d.Seconds())
+}
+
+// ObserveCheck times one check of a screening (screening.Timings). Codes
+// are the fixed set of the configured checks, so the label stays bounded.
+func (m *Metrics) ObserveCheck(code string, d time.Duration) {
+	m.checks.WithLabelValues(code).Observe(d.Seconds())
 }
 
 func (m *Metrics) handler() http.Handler {

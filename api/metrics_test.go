@@ -56,6 +56,14 @@ func TestMetricsExposition(t *testing.T) {
 		`hikiai_cache_lookups_total{cache="website",result="miss"} 1`,
 		`hikiai_store_errors_total{op="ping"} 1`,
 		`# TYPE hikiai_list_age_seconds gauge`,
+		// Both screenings went through the engine's stages; only the single
+		// POST through the HTTP layer's.
+		`hikiai_screening_stage_seconds_count{stage="history"} 2`,
+		`hikiai_screening_stage_seconds_count{stage="checks"} 2`,
+		`hikiai_screening_stage_seconds_count{stage="save"} 2`,
+		`hikiai_screening_stage_seconds_count{stage="decode"} 1`,
+		`hikiai_screening_stage_seconds_count{stage="answer"} 1`,
+		`hikiai_check_seconds_count{check="test_hold"} 2`,
 		`go_goroutines `,
 	} {
 		if !strings.Contains(text, want) {

@@ -26,11 +26,13 @@ type screeningView struct {
 // createScreening is POST /v1/screenings: 201 with the result, 200 with the first
 // result for an idempotent repeat, 409 when the reference was used otherwise.
 func (s *Server) createScreening(c *gin.Context) {
+	started := time.Now()
 	var inq screening.Inquiry
 	if err := decodeJSON(c, &inq); err != nil {
 		fail(c, err)
 		return
 	}
+	s.metrics.ObserveStage(stageDecode, time.Since(started))
 	k := apiKey(c)
 	scr, created, err := s.engine.Screen(c.Request.Context(), screening.ScreenRequest{KeyID: k.ID, Inquiry: inq})
 	if err != nil {
@@ -51,8 +53,16 @@ func (s *Server) createScreening(c *gin.Context) {
 		}
 		c.Header("Location", "/v1/screenings/"+scr.ID)
 	}
+	started = time.Now()
 	s.answerJSON(c, status, scr.Result)
+	s.metrics.ObserveStage(stageAnswer, time.Since(started))
 }
+
+// The stages of a screening that the HTTP layer times, beside the engine's.
+const (
+	stageDecode screening.Stage = "decode" // reading and decoding the inquiry JSON
+	stageAnswer screening.Stage = "answer" // encoding and writing the result
+)
 
 // answerBuffers keeps buffers for answerJSON.
 type answerBuffers struct{ p sync.Pool }

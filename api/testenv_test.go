@@ -41,6 +41,7 @@ func newTestEnv(t *testing.T, checks ...screening.Check) *testEnv {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	eng := &screening.Engine{Store: st, Settings: settings, Checks: checks, Now: time.Now, Log: log}
 	srv := New(Options{Engine: eng, Store: st, Log: log})
+	eng.Timings = srv.Metrics()
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &testEnv{t: t, store: st, engine: eng, server: srv, http: hs, admin: &LocalAdmin{Store: st, Now: time.Now, Actor: "test"}}

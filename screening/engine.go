@@ -118,6 +118,38 @@ type Engine struct {
 	Lists    ListsInfo
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Timings, when set, hears how long each stage and each check took.
+	Timings Timings
+}
+
+// Stage names a step of a screening that Timings hears about.
+type Stage string
+
+// The stages of a screening in the engine. The HTTP layer adds its own
+// (decoding the inquiry, writing the answer) under the same metric.
+const (
+	// StageHistory records the inquiry's history entries, beside the look-up
+	// of an earlier screening with the same reference.
+	StageHistory Stage = "history"
+	// StageChecks runs every check (the ones that may wait concurrently).
+	StageChecks Stage = "checks"
+	// StageSave stores the screening with its case and audit record.
+	StageSave Stage = "save"
+)
+
+// Timings hears how long the stages of a screening and each check took, so
+// that an operator can see where a slow answer spent its time. The engine
+// times them on the monotonic clock, not with Now, which tests set.
+type Timings interface {
+	ObserveStage(stage Stage, d time.Duration)
+	ObserveCheck(code string, d time.Duration)
+}
+
+// observeStage tells Timings how long stage took since start.
+func (e *Engine) observeStage(stage Stage, start time.Time) {
+	if e.Timings != nil {
+		e.Timings.ObserveStage(stage, time.Since(start))
+	}
 }
 
 // ScreenRequest is one inquiry to screen on behalf of an API key.
@@ -166,11 +198,13 @@ func (e *Engine) Screen(ctx context.Context, req ScreenRequest) (*Screening, boo
 		repErr   error
 		looked   sync.WaitGroup
 	)
+	started := time.Now()
 	if inq.Reference != "" {
 		looked.Go(func() { prev, repeated, repErr = e.repeat(ctx, req.KeyID, inq.Reference, bodyHash) })
 	}
 	entries, err := e.recordHistory(ctx, in)
 	looked.Wait()
+	e.observeStage(StageHistory, started)
 	if repErr != nil || repeated {
 		if err == nil {
 			e.forget(entries)
@@ -180,7 +214,9 @@ func (e *Engine) Screen(ctx context.Context, req ScreenRequest) (*Screening, boo
 	if err != nil {
 		return nil, false, err
 	}
+	started = time.Now()
 	s := e.evaluate(ctx, in)
+	e.observeStage(StageChecks, started)
 	s.KeyID, s.BodyHash, s.CustomerKey, s.Inquiry = req.KeyID, bodyHash, in.CustomerKey, inq
 	var c *Case
 	if s.Action != ActionProceed {
@@ -192,7 +228,10 @@ func (e *Engine) Screen(ctx context.Context, req ScreenRequest) (*Screening, boo
 		Flags: flagCodes(s.Flags), Level: s.Level, ListsVersion: s.ListsVersion,
 		Reference: s.Reference, Score: s.Score,
 	})
-	if err := e.Store.SaveScreening(ctx, s, c, audit); err != nil {
+	started = time.Now()
+	err = e.Store.SaveScreening(ctx, s, c, audit)
+	e.observeStage(StageSave, started)
+	if err != nil {
 		e.forget(entries)
 		if ErrorCode(err) == ECONFLICT && inq.Reference != "" {
 			// Another request with the same reference won the race: answer as a repeat.
@@ -303,7 +342,14 @@ func (e *Engine) evaluate(ctx context.Context, in *Input) *Screening {
 				outcomes[i].err = fmt.Errorf("check %s panicked: %v", c.Code(), r)
 			}
 		}()
+		var started time.Time
+		if e.Timings != nil {
+			started = time.Now()
+		}
 		outcomes[i].flags, outcomes[i].err = c.Run(ctx, in)
+		if e.Timings != nil {
+			e.Timings.ObserveCheck(c.Code(), time.Since(started))
+		}
 	}
 	var wg sync.WaitGroup
 	for i, c := range e.Checks {

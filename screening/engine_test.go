@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -108,5 +109,68 @@ func TestEvaluateRunsEveryCheck(t *testing.T) {
 				t.Errorf("reasons %q, want one starting %q", got.Reasons, tt.wantReason)
 			}
 		})
+	}
+}
+
+// stageRecorder keeps what Timings hears.
+type stageRecorder struct {
+	mu     sync.Mutex
+	stages map[screening.Stage][]time.Duration
+	checks map[string][]time.Duration
+}
+
+func (r *stageRecorder) ObserveStage(stage screening.Stage, d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stages[stage] = append(r.stages[stage], d)
+}
+
+func (r *stageRecorder) ObserveCheck(code string, d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.checks[code] = append(r.checks[code], d)
+}
+
+// TestTimingsHearEveryStage: a new screening is timed in each stage and
+// each check, a slow check's time shows in its own figure and in the checks
+// stage, and an idempotent repeat is timed in the history stage alone (it
+// runs no check and saves nothing).
+func TestTimingsHearEveryStage(t *testing.T) {
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "db"), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const slow = 30 * time.Millisecond
+	rec := &stageRecorder{stages: map[screening.Stage][]time.Duration{}, checks: map[string][]time.Duration{}}
+	e := &screening.Engine{Store: st, Settings: defaultSettings(t), Now: time.Now, Log: slog.New(slog.DiscardHandler), Timings: rec,
+		Checks: []screening.Check{
+			&funcCheck{code: "slow", run: func(context.Context) ([]screening.Flag, error) { time.Sleep(slow); return nil, nil }},
+			&funcCheck{code: "waits", wait: true, run: func(context.Context) ([]screening.Flag, error) { return nil, nil }},
+		}}
+	req := screening.ScreenRequest{KeyID: "key_1", Inquiry: screening.Inquiry{Reference: "T-1",
+		Customer: screening.Party{Name: "Osaka Clean Tools K.K.", Country: "JP"}, Items: []screening.Item{{Product: "MC-1", Quantity: 1}}}}
+	for i, wantCreated := range []bool{true, false} {
+		if _, created, err := e.Screen(context.Background(), req); err != nil || created != wantCreated {
+			t.Fatalf("screen %d: created %v, err %v; want created %v", i, created, err, wantCreated)
+		}
+	}
+	want := map[screening.Stage]int{screening.StageHistory: 2, screening.StageChecks: 1, screening.StageSave: 1}
+	for stage, n := range want {
+		if len(rec.stages[stage]) != n {
+			t.Errorf("stage %s timed %d times, want %d", stage, len(rec.stages[stage]), n)
+		}
+	}
+	if len(rec.stages) != len(want) {
+		t.Errorf("stages %v, want only %v", rec.stages, want)
+	}
+	if len(rec.checks["slow"]) != 1 || len(rec.checks["waits"]) != 1 || len(rec.checks) != 2 {
+		t.Fatalf("checks timed %v, want slow and waits once each", rec.checks)
+	}
+	if d := rec.checks["slow"][0]; d < slow {
+		t.Errorf("the slow check was timed %v, want at least %v", d, slow)
+	}
+	if d := rec.stages[screening.StageChecks][0]; d < slow {
+		t.Errorf("the checks stage was timed %v, want at least the slow check's %v", d, slow)
 	}
 }

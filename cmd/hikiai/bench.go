@@ -277,7 +277,7 @@ func runBench(ctx context.Context, o *benchOptions, progress io.Writer) (*benchS
 		fetchesBefore = site.hits.Load()
 	}
 	fmt.Fprintf(progress, "measuring, count %d, duration %s, concurrency %d\n", o.count, o.duration, o.concurrency)
-	bucketsBefore, scrapeErr := scrapeScreeningBuckets(ctx, c.http, o.server)
+	metricsBefore, scrapeErr := scrapeMetrics(ctx, c.http, o.server)
 	cpuBefore, cpuOK := processCPU()
 	stopProfile, err := startCPUProfile(o.cpuProfile)
 	if err != nil {
@@ -294,9 +294,9 @@ func runBench(ctx context.Context, o *benchOptions, progress io.Writer) (*benchS
 		sum.ClientCPUSeconds = math.Round((cpuAfter-cpuBefore).Seconds()*100) / 100
 	}
 	if scrapeErr == nil {
-		var bucketsAfter screeningBuckets
-		if bucketsAfter, scrapeErr = scrapeScreeningBuckets(ctx, c.http, o.server); scrapeErr == nil {
-			sum.ServerSide = serverSideOf(bucketsBefore, bucketsAfter)
+		var metricsAfter benchMetrics
+		if metricsAfter, scrapeErr = scrapeMetrics(ctx, c.http, o.server); scrapeErr == nil {
+			sum.ServerSide = serverSideOf(metricsBefore, metricsAfter)
 		}
 	}
 	if scrapeErr != nil {
@@ -602,6 +602,12 @@ func (s *benchSummary) print(w io.Writer) {
 			s.SendLag.P50, s.SendLag.P99, s.SendLag.Max)
 	}
 	fmt.Fprintf(w, "server-side: %s\n", s.ServerSide.line())
+	if len(s.ServerSide.Stages) > 0 {
+		fmt.Fprintf(w, "  stages:   %s\n", stepsLine(s.ServerSide.Stages))
+	}
+	if len(s.ServerSide.Checks) > 0 {
+		fmt.Fprintf(w, "  checks:   %s\n", stepsLine(s.ServerSide.Checks))
+	}
 	if s.ClientCPUSeconds > 0 && s.Seconds > 0 {
 		fmt.Fprintf(w, "bench CPU:  %.1f s in %.1f s (%.2f of a core, of %d on this machine)\n",
 			s.ClientCPUSeconds, s.Seconds, s.ClientCPUSeconds/s.Seconds, s.ClientCPUs)

@@ -198,6 +198,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *s
 			}
 			return nil
 		}})
+	engine.Timings = srv.Metrics()
 	// hikiai_list_age_seconds: read from the current snapshot at every scrape,
 	// so a stalled refresh shows as a growing age.
 	if website != nil {
