@@ -312,6 +312,9 @@ func TestSearchFindsKatakanaOfLatinEntries(t *testing.T) {
 		{ID: "akhund", Names: []NameVariant{{Value: "MOHAMMAD HASSAN AKHUND"}}, Kind: "person"},
 		{ID: "akhtar", Names: []NameVariant{{Value: "AKHTAR MOHAMMAD MANSOUR"}}, Kind: "person"},
 		{ID: "ural", Names: []NameVariant{{Value: "Ural Trading"}}},
+		{ID: "milosevic", Names: []NameVariant{{Value: "Slobodan MILOSEVIC"}}, Kind: "person"},
+		{ID: "karadzic", Names: []NameVariant{{Value: "KARADZIC, Radovan"}}, Kind: "person"},
+		{ID: "mladic", Names: []NameVariant{{Value: "Ratko MLADIC"}}, Kind: "person"},
 	}
 	for i := range 2000 {
 		records = append(records, Record{ID: fmt.Sprintf("other-%d", i), Names: []NameVariant{{Value: fmt.Sprintf("Filler%c%c Holdings %d", 'a'+i%26, 'a'+i/26%26, i)}}})
@@ -327,6 +330,9 @@ func TestSearchFindsKatakanaOfLatinEntries(t *testing.T) {
 		{"モハンマド・ハッサン・アフンド", "akhund"},
 		{"アフタール・モハンマド・マンスール", "akhtar"},
 		{"ウラル・トレーディング", "ural"},
+		{"スロボダン・ミロシェヴィッチ", "milosevic"},
+		{"ラドヴァン・カラジッチ", "karadzic"},
+		{"ラトコ・ムラディッチ", "mladic"},
 	}
 	for _, tt := range tests {
 		hits := ix.Search(tt.query, SearchOptions{Limit: 3})

@@ -82,6 +82,36 @@ func TestKanaDistanceCosts(t *testing.T) {
 	}
 }
 
+// TestKanaLatinWordSim: a final チ meets the -ic of a Serbian or Croatian
+// name as lists write it, and only that: English -ic stays ック, and a
+// Latin k is not a ć.
+func TestKanaLatinWordSim(t *testing.T) {
+	tests := []struct {
+		kana, latin    string
+		minSim, maxSim float64
+	}{
+		{"ミロシェヴィッチ", "milosevic", 0.95, 1},
+		{"ミロシェビッチ", "milosevic", 0.95, 1},
+		{"カラジッチ", "karadzic", 0.95, 1}, // dž is ジ
+		{"ムラディッチ", "mladic", 0.95, 1},
+		{"マルコヴィチ", "markovic", 0.95, 1},
+		{"アトランティック", "atlantic", 0.95, 1},   // English -ic, as before
+		{"ミロシェヴィッチ", "milosevik", 0, 0.9},   // a k is not a ć
+		{"ミロシェヴィッチ", "milosevich", 0.95, 1}, // as English writes it: the ch is チ anyway
+		{"マッチ", "mic", 0, 0.85},             // too short a Latin word to read so
+	}
+	for _, tt := range tests {
+		ts := analyse(tt.kana)
+		if len(ts) != 1 || ts[0].Script != ScriptKana {
+			t.Fatalf("analyse(%q) = %+v, want one katakana token", tt.kana, ts)
+		}
+		kf, lf := kanaForm(ts[0]), kanaForm(Token{Text: tt.latin, Latin: tt.latin, Script: ScriptLatin})
+		if got := kanaLatinWordSim(kf, tt.latin, lf); got < tt.minSim || got > tt.maxSim {
+			t.Errorf("kanaLatinWordSim(%s %q, %q %q) = %.3f, want %.2f..%.2f", tt.kana, kf, tt.latin, lf, got, tt.minSim, tt.maxSim)
+		}
+	}
+}
+
 func TestKanaSkeletonVariants(t *testing.T) {
 	tests := []struct {
 		reading string
@@ -95,6 +125,10 @@ func TestKanaSkeletonVariants(t *testing.T) {
 		// three sites give eight readings, the most kept
 		{"chijifu", []string{"cjb", "tjb", "cdb", "tdb", "cjk", "tjk", "cdk", "tdk"}},
 		{"chijifuchi", []string{"cjbc", "tjbc", "cdbc", "tdbc", "cjkc", "tjkc", "cdkc", "tdkc"}},
+		// a final チ may be a Serbian -ić, which Latin lists write c
+		{"miroshevitchi", []string{"mrsbc", "mrsbt", "mrsbk"}},                   // ミロシェヴィッチ: Milosevic
+		{"karajitchi", []string{"krjc", "krdc", "krjt", "krdt", "krjk", "krdk"}}, // カラジッチ: Karadzic
+		{"chi", []string{"c", "t"}},                                              // nothing left of a word that is only チ
 	}
 	for _, tt := range tests {
 		got := kanaSkeletonVariants(tt.reading)

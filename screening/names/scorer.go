@@ -227,7 +227,7 @@ func tokenSim(x, y *tok) (float64, string) {
 			// katakana queries and entries need them.
 			kf, lf := kanaForm(kana.Token), kanaForm(latin.Token)
 			if kanaLatinComparable(kf, latin.Latin, lf) {
-				v := kanaLatinSim(kf, lf)
+				v := kanaLatinWordSim(kf, latin.Latin, lf)
 				s = min(s, v+kanaSlack)
 				if r := min(v*kanaReadingFactor, 0.92); r > s {
 					s, sv = r, viaKana

@@ -228,7 +228,7 @@ func phonetic(w string) string {
 // Arabic has b for p. j stays a consonant here (ジ, ج).
 var skeletonReplacer = strings.NewReplacer(
 	"shch", "s", "sch", "s", "tch", "c", "sh", "s", "ch", "c", "zh", "j", "kh", "k", "gh", "g",
-	"ph", "b", "th", "t", "dh", "d", "ck", "k", "ts", "t", "tz", "t", "dj", "j", "q", "k", "x", "ks",
+	"ph", "b", "th", "t", "dh", "d", "ck", "k", "ts", "t", "tz", "t", "dj", "j", "dz", "j", "q", "k", "x", "ks",
 	"w", "b", "v", "b", "f", "b", "p", "b", "z", "s", "l", "r", "c", "k",
 )
 
@@ -296,6 +296,11 @@ func kanaSkeletonVariants(reading string) []string {
 		}
 		i += len(from) - 1
 	}
+	for _, r := range readings[:len(readings):len(readings)] {
+		if v, ok := slavicFinalC(r); ok && len(readings) < maxKanaSkeletons {
+			readings = append(readings, v)
+		}
+	}
 	out := make([]string, 0, len(readings))
 	for _, r := range readings {
 		if sk := skeleton(r); !slices.Contains(out, sk) {
@@ -303,6 +308,19 @@ func kanaSkeletonVariants(reading string) []string {
 		}
 	}
 	return out
+}
+
+// slavicFinalC reads a final チ (chi, or tchi for ッチ) as the c that Latin
+// lists write for a Serbian or Croatian -ić, -č (ミロシェヴィッチ for
+// Milošević, MILOSEVIC): the reading without it and with a c, whose
+// skeleton ends in k as the Latin one does.
+func slavicFinalC(reading string) (string, bool) {
+	for _, end := range []string{"tchi", "chi"} {
+		if stem, ok := strings.CutSuffix(reading, end); ok && len(stem) > 1 {
+			return stem + "c", true
+		}
+	}
+	return "", false
 }
 
 // kanaReadingSounds are katakana readings that Latin spellings write
@@ -397,6 +415,21 @@ func kanaLatinSim(kanaForm, latinForm string) float64 {
 	return max(0, 1-d/float64(len(latinForm)))
 }
 
+// kanaLatinWordSim is kanaLatinSim for a Latin word as lists write it:
+// where the word ends in ic and the katakana in チ, it also reads them as
+// a Serbian or Croatian -ić (ミロシェヴィッチ / Milosevic, カラジッチ /
+// Karadzic). The folded Latin form cannot do that itself, since English
+// -ic is ック (アトランティック / Atlantic) and it writes a k there.
+func kanaLatinWordSim(kanaForm, latin, latinForm string) float64 {
+	v := kanaLatinSim(kanaForm, latinForm)
+	k, kok := strings.CutSuffix(kanaForm, "ci")
+	l, lok := strings.CutSuffix(latinForm, "k")
+	if kok && lok && len(latin) > 3 && strings.HasSuffix(latin, "ic") {
+		v = max(v, kanaLatinSim(k+"c", l+"c"))
+	}
+	return v
+}
+
 // vWrittenU reports a folded kana reading that starts with u and a consonant
 // where the folded Latin word starts with b (a v or b) and a consonant:
 // katakana writes a Russian v before a consonant as ウ (ウラジーミル for
@@ -487,6 +520,7 @@ func kanaDeleteCost(k string, i int) float64 {
 	case !closesSyllable(k, i+1):
 		return 1
 	case c == 'u' && strings.IndexByte("bfgkmprsvzjc", p) >= 0, // c: chu, shu after the folds
+		c == 'i' && p == 'c', // チ for a ch that no vowel follows (Milosevich ミロシェヴィッチ)
 		c == 'o' && (p == 't' || p == 'd'):
 		return kanaCostAdded
 	}
@@ -510,7 +544,7 @@ func kanaInsertCost(l string, j int) float64 {
 // it, so it only needs to be consistent.
 var kanaFoldReplacer = strings.NewReplacer(
 	"shch", "s", "sch", "s", "sh", "s", "tch", "c", "ch", "c", "zh", "j", "ts", "t", "tz", "t",
-	"ph", "f", "th", "s", "kh", "h", "ck", "k", "qu", "kw", "q", "k", "x", "ks", "dj", "j",
+	"ph", "f", "th", "s", "kh", "h", "ck", "k", "qu", "kw", "q", "k", "x", "ks", "dj", "j", "dz", "j",
 	"l", "r", "v", "b", "w", "u", "z", "s", "ee", "i", "oo", "u", "ou", "u",
 )
 
