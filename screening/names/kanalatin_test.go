@@ -7,6 +7,17 @@ import (
 
 // The katakana–Latin comparison must keep the readings of one name together
 // and tell apart words that only share their consonants.
+// kanaLatinForms gives the kanaForm of a one-word katakana name and of a
+// Latin word.
+func kanaLatinForms(t *testing.T, kana, latin string) (string, string) {
+	t.Helper()
+	ts := analyse(kana)
+	if len(ts) != 1 || ts[0].Script != ScriptKana {
+		t.Fatalf("analyse(%q) = %+v, want one katakana token", kana, ts)
+	}
+	return kanaForm(ts[0]), kanaForm(Token{Text: latin, Latin: latin, Script: ScriptLatin})
+}
+
 func TestKanaLatin(t *testing.T) {
 	tests := []struct {
 		kana, latin string
@@ -41,11 +52,7 @@ func TestKanaLatin(t *testing.T) {
 		{"ミナト", "minint", true, 0, 0.75},
 	}
 	for _, tt := range tests {
-		ts := analyse(tt.kana)
-		if len(ts) != 1 || ts[0].Script != ScriptKana {
-			t.Fatalf("analyse(%q) = %+v, want one katakana token", tt.kana, ts)
-		}
-		kf, lf := kanaForm(ts[0]), kanaForm(Token{Text: tt.latin, Latin: tt.latin, Script: ScriptLatin})
+		kf, lf := kanaLatinForms(t, tt.kana, tt.latin)
 		if got := kanaLatinComparable(kf, tt.latin, lf); got != tt.comparable {
 			t.Errorf("kanaLatinComparable(%s %q, %q %q) = %v, want %v", tt.kana, kf, tt.latin, lf, got, tt.comparable)
 		}
@@ -101,11 +108,7 @@ func TestKanaLatinWordSim(t *testing.T) {
 		{"マッチ", "mic", 0, 0.85},             // too short a Latin word to read so
 	}
 	for _, tt := range tests {
-		ts := analyse(tt.kana)
-		if len(ts) != 1 || ts[0].Script != ScriptKana {
-			t.Fatalf("analyse(%q) = %+v, want one katakana token", tt.kana, ts)
-		}
-		kf, lf := kanaForm(ts[0]), kanaForm(Token{Text: tt.latin, Latin: tt.latin, Script: ScriptLatin})
+		kf, lf := kanaLatinForms(t, tt.kana, tt.latin)
 		if got := kanaLatinWordSim(kf, tt.latin, lf); got < tt.minSim || got > tt.maxSim {
 			t.Errorf("kanaLatinWordSim(%s %q, %q %q) = %.3f, want %.2f..%.2f", tt.kana, kf, tt.latin, lf, got, tt.minSim, tt.maxSim)
 		}
