@@ -172,7 +172,8 @@ func TestEmptyIndexAndQuery(t *testing.T) {
 }
 
 // The index is read-only after NewIndex: concurrent searches give the same
-// answers as sequential ones (run with -race).
+// answers as sequential ones (run with -race), and more searches at once
+// than the scratch pool holds wait for a scratch instead of making more.
 func TestConcurrentSearch(t *testing.T) {
 	recs := append(listFixture(), syntheticRecords(2000, 3)...)
 	ix := mustIndex(t, recs)
@@ -182,8 +183,9 @@ func TestConcurrentSearch(t *testing.T) {
 		want[i] = ix.Search(q, SearchOptions{Limit: 5})
 	}
 	var wg sync.WaitGroup
-	errs := make(chan string, 8*len(queries))
-	for g := 0; g < 8; g++ {
+	const searchers = 48
+	errs := make(chan string, searchers*len(queries))
+	for g := 0; g < searchers; g++ {
 		wg.Add(1)
 		go func(g int) {
 			defer wg.Done()
@@ -200,6 +202,28 @@ func TestConcurrentSearch(t *testing.T) {
 	close(errs)
 	for q := range errs {
 		t.Errorf("concurrent search of %q differs from sequential", q)
+	}
+	if made, most := ix.scratch.made, cap(ix.scratch.free); made > most || made < 1 {
+		t.Errorf("%d searchers made %d scratches, want 1..%d", searchers, made, most)
+	}
+}
+
+func TestScratchPoolWaitsWhenAllAreOut(t *testing.T) {
+	made := 0
+	p := newScratchPool(2, func() *searchScratch { made++; return newSearchScratch(4, 4) })
+	a, b := p.get(), p.get()
+	if a == b || made != 2 {
+		t.Fatalf("two gets: same scratch %v, made %d; want two new ones", a == b, made)
+	}
+	third := make(chan *searchScratch)
+	go func() { third <- p.get() }()
+	p.put(b)
+	if got := <-third; got != b || made != 2 {
+		t.Errorf("the waiting get had the returned scratch %v and made %d; want it and 2", got == b, made)
+	}
+	p.put(a)
+	if got := p.get(); got != a {
+		t.Error("a get after a put did not reuse the free scratch")
 	}
 }
 
