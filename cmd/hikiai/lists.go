@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
-	"runtime/debug"
+	"runtime"
 	"sync"
 	"time"
 
@@ -39,8 +39,16 @@ func (w *listWatcher) start(ctx context.Context) {
 		// behind: 1 GB of garbage with 1,000,000 entries. Left to the runtime,
 		// the first collection came under load, marked for seconds while
 		// screenings assisted it, and set a heap goal of 3.6 GB. Collect it
-		// now, before the service reports ready, and give the memory back.
-		debug.FreeOSMemory()
+		// now, before the service reports ready.
+		//
+		// Not debug.FreeOSMemory: that also gives back the free pages between
+		// the live heap and its next goal, and the heap then grew into fresh
+		// pages under load. At 1,000,000 entries that was 20,000-25,000 page
+		// faults a second for the first 10-15 s of load, half a core of the
+		// 2-core bench machine; the run's p99 was 54-68 ms against 32-36 ms
+		// (BENCHMARKS.md). The runtime's scavenger gives back the rest of
+		// what loading used within about 15 s.
+		runtime.GC()
 	} else {
 		w.log.Warn("no denied-party lists in the store; import them with `hikiai sources import`")
 	}
