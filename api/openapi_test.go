@@ -343,6 +343,16 @@ func TestOpenAPIMatchesCaseListAndWebhookHandlers(t *testing.T) {
 	want(t, "webhook", st, 200, body)
 	st, body = k.exchange(h, "GET", "/v1/webhooks/wh_nothere", admin, nil, true)
 	want(t, "unknown webhook", st, 404, body)
+	for _, name := range []string{"en", "ja"} {
+		st, body = k.exchange(h, "PATCH", "/v1/webhooks/"+hook.ID, admin, ex("PATCH", "/v1/webhooks/{id}", name), true)
+		want(t, "change webhook "+name, st, 200, body)
+	}
+	st, body = k.exchange(h, "PATCH", "/v1/webhooks/"+hook.ID, admin, []byte(`{}`), false)
+	want(t, "webhook change with nothing to change", st, 400, body)
+	st, body = k.exchange(h, "PATCH", "/v1/webhooks/wh_nothere", admin, []byte(`{"disabled":true}`), true)
+	want(t, "change an unknown webhook", st, 404, body)
+	st, body = k.exchange(h, "PATCH", "/v1/webhooks/"+hook.ID, sales, []byte(`{"disabled":true}`), true)
+	want(t, "change a webhook as sales", st, 403, body)
 	st, body = k.exchange(h, "GET", "/v1/webhooks/"+hook.ID+"/deliveries?limit=10", admin, nil, true)
 	want(t, "deliveries", st, 200, body)
 	st, body = k.exchange(h, "GET", "/v1/webhooks/"+hook.ID+"/deliveries?limit=9999", admin, nil, false)

@@ -44,6 +44,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.POST("/webhooks", allow(admin), s.createWebhook)
 	v1.GET("/webhooks", allow(admin), s.listWebhooks)
 	v1.GET("/webhooks/:id", allow(admin), s.getWebhook)
+	v1.PATCH("/webhooks/:id", allow(admin), s.updateWebhook)
 	v1.GET("/webhooks/:id/deliveries", allow(admin), s.listDeliveries)
 
 	// The pages for people: "/" and /ui/... (package web, sessions instead of bearer keys).

@@ -63,12 +63,10 @@ func (s *Server) createWebhook(c *gin.Context) {
 	}
 	generated := req.Secret == ""
 	if generated {
-		var raw [32]byte
-		if _, err := rand.Read(raw[:]); err != nil {
-			fail(c, fmt.Errorf("generate webhook secret: %w", err))
+		if req.Secret, err = generateSecret(); err != nil {
+			fail(c, err)
 			return
 		}
-		req.Secret = "whsec_" + base64.RawURLEncoding.EncodeToString(raw[:])
 	}
 	now := s.now().UTC()
 	w := &screening.Webhook{ID: screening.NewID("wh", now), URL: req.URL, Secret: req.Secret, Events: events, CreatedAt: now}
@@ -96,31 +94,153 @@ func validateWebhook(req *webhookRequest) ([]string, error) {
 	if why := checkWebhookURL(req.URL); why != "" {
 		fields["url"] = why
 	}
-	if req.Secret != "" {
-		switch n := utf8.RuneCountInString(req.Secret); {
-		case n < minSecretLen:
-			fields["secret"] = fmt.Sprintf("at least %d characters (or leave it out to have one generated)", minSecretLen)
-		case n > maxSecretLen:
-			fields["secret"] = fmt.Sprintf("at most %d characters", maxSecretLen)
-		case strings.ContainsFunc(req.Secret, func(r rune) bool { return r <= ' ' || r == 0x7f }):
-			fields["secret"] = "must not contain spaces or control characters"
-		}
+	if why := checkWebhookSecret(req.Secret); why != "" {
+		fields["secret"] = why
 	}
+	events := checkWebhookEvents(req.Events, fields)
+	if len(fields) > 0 {
+		return nil, &screening.Error{Code: screening.EINVALID, Message: "invalid webhook", Fields: fields}
+	}
+	return events, nil
+}
+
+// checkWebhookSecret says what is wrong with a given secret ("" when fine or
+// not given).
+func checkWebhookSecret(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	switch n := utf8.RuneCountInString(secret); {
+	case n < minSecretLen:
+		return fmt.Sprintf("at least %d characters (or leave it out to have one generated)", minSecretLen)
+	case n > maxSecretLen:
+		return fmt.Sprintf("at most %d characters", maxSecretLen)
+	case strings.ContainsFunc(secret, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+		return "must not contain spaces or control characters"
+	}
+	return ""
+}
+
+// checkWebhookEvents adds what is wrong with the events to fields and returns
+// them without repeats.
+func checkWebhookEvents(given []string, fields map[string]string) []string {
 	var events []string
-	if len(req.Events) == 0 {
+	if len(given) == 0 {
 		fields["events"] = "required: one or more of " + strings.Join(webhook.Events, ", ")
 	}
-	for i, e := range req.Events {
+	for i, e := range given {
 		if !webhook.KnownEvent(e) {
 			fields[fmt.Sprintf("events[%d]", i)] = fmt.Sprintf("%q is not one of %s", e, strings.Join(webhook.Events, ", "))
 		} else if !slices.Contains(events, e) {
 			events = append(events, e)
 		}
 	}
-	if len(fields) > 0 {
-		return nil, &screening.Error{Code: screening.EINVALID, Message: "invalid webhook", Fields: fields}
+	return events
+}
+
+// generateSecret makes a webhook secret for an admin who gave none.
+func generateSecret() (string, error) {
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", fmt.Errorf("generate webhook secret: %w", err)
 	}
-	return events, nil
+	return "whsec_" + base64.RawURLEncoding.EncodeToString(raw[:]), nil
+}
+
+// webhookPatch is the body of PATCH /v1/webhooks/{id}: the fields to change,
+// the others left out.
+type webhookPatch struct {
+	URL    *string  `json:"url"`
+	Events []string `json:"events"` // nil when left out; [] is refused
+	// Disabled stops deliveries: events while disabled are not sent later,
+	// and pending deliveries fail at their next attempt.
+	Disabled *bool `json:"disabled"`
+	// Secret replaces the signing secret; RotateSecret has one generated and
+	// shown in this answer only. Deliveries from then on are signed with the
+	// new one.
+	Secret       string `json:"secret"`
+	RotateSecret bool   `json:"rotate_secret"`
+}
+
+// updateWebhook is PATCH /v1/webhooks/{id} (admin): disable or enable a
+// webhook, move it to another URL, change its events, or replace its secret.
+func (s *Server) updateWebhook(c *gin.Context) {
+	var req webhookPatch
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	fields := map[string]string{}
+	if req.URL == nil && req.Events == nil && req.Disabled == nil && req.Secret == "" && !req.RotateSecret {
+		fields["body"] = "nothing to change: give one or more of url, events, disabled, secret, rotate_secret"
+	}
+	if req.URL != nil {
+		*req.URL = strings.TrimSpace(*req.URL)
+		if why := checkWebhookURL(*req.URL); why != "" {
+			fields["url"] = why
+		}
+	}
+	var events []string
+	if req.Events != nil {
+		events = checkWebhookEvents(req.Events, fields)
+	}
+	if why := checkWebhookSecret(req.Secret); why != "" {
+		fields["secret"] = why
+	} else if req.Secret != "" && req.RotateSecret {
+		fields["secret"] = "give a secret or rotate_secret, not both"
+	}
+	if len(fields) > 0 {
+		fail(c, &screening.Error{Code: screening.EINVALID, Message: "invalid webhook change", Fields: fields})
+		return
+	}
+	secret := req.Secret
+	if req.RotateSecret {
+		var err error
+		if secret, err = generateSecret(); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	details := map[string]any{"action": "update"}
+	if req.URL != nil {
+		details["url"] = redactURL(*req.URL)
+	}
+	if events != nil {
+		details["events"] = events
+	}
+	if req.Disabled != nil {
+		details["disabled"] = *req.Disabled
+	}
+	if secret != "" {
+		details["secret_replaced"], details["secret_generated"] = true, req.RotateSecret
+	}
+	now := s.now().UTC()
+	id := c.Param("id")
+	audit := screening.NewAuditRecord(now, screening.AuditWebhook, apiKey(c).ID, id, details)
+	w, err := s.store.UpdateWebhook(c.Request.Context(), id, func(w *screening.Webhook) error {
+		if req.URL != nil {
+			w.URL = *req.URL
+		}
+		if events != nil {
+			w.Events = events
+		}
+		if req.Disabled != nil {
+			w.Disabled = *req.Disabled
+		}
+		if secret != "" {
+			w.Secret = secret
+		}
+		return nil
+	}, audit)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	v := viewWebhook(w)
+	if req.RotateSecret {
+		v.Secret = secret
+	}
+	c.JSON(http.StatusOK, v)
 }
 
 // checkWebhookURL says what is wrong with a receiver URL ("" when fine). Private

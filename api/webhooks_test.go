@@ -35,17 +35,7 @@ func TestWebhookRegistrationValidation(t *testing.T) {
 		{"unknown event", map[string]any{"url": "https://erp.example/hook", "events": []string{"case.decided", "case.opened"}}, []string{"events[1]"}},
 		{"events not a list", map[string]any{"url": "https://erp.example/hook", "events": "case.decided"}, []string{"events"}},
 	} {
-		var eb ErrorBody
-		resp := env.do("POST", "/v1/webhooks", admin, tc.body, &eb)
-		if resp.StatusCode != 400 {
-			t.Errorf("%s: status %d, want 400", tc.name, resp.StatusCode)
-			continue
-		}
-		for _, f := range tc.fields {
-			if eb.Error.Fields[f] == "" {
-				t.Errorf("%s: error %+v does not name %s", tc.name, eb.Error, f)
-			}
-		}
+		env.wantInvalid(tc.name, "POST", "/v1/webhooks", admin, tc.body, tc.fields)
 	}
 	if resp := env.do("POST", "/v1/webhooks", env.key(screening.RoleReviewer), map[string]any{"url": "https://erp.example/hook", "events": []string{"case.decided"}}, nil); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("reviewer registering a webhook: %d, want 403", resp.StatusCode)
@@ -147,10 +137,147 @@ func TestWebhookDeliveriesEndpoint(t *testing.T) {
 	}
 }
 
+// wantInvalid sends body and wants a 400 whose error names every one of fields.
+func (e *testEnv) wantInvalid(name, method, path, key string, body any, fields []string) {
+	e.t.Helper()
+	var eb ErrorBody
+	resp := e.do(method, path, key, body, &eb)
+	if resp.StatusCode != http.StatusBadRequest {
+		e.t.Errorf("%s: status %d, want 400", name, resp.StatusCode)
+		return
+	}
+	for _, f := range fields {
+		if eb.Error.Fields[f] == "" {
+			e.t.Errorf("%s: error %+v does not name %s", name, eb.Error, f)
+		}
+	}
+}
+
 // raw returns an answer's body as text.
 func (e *testEnv) raw(method, path, key string) string {
 	e.t.Helper()
 	var m json.RawMessage
 	e.do(method, path, key, nil, &m)
 	return string(m)
+}
+
+// TestWebhookUpdate disables a webhook, moves it to another receiver with a
+// new secret, and has a secret generated, checking what is delivered, shown
+// and audited at each step.
+func TestWebhookUpdate(t *testing.T) {
+	env := newTestEnv(t, holdCheck{})
+	ctx := context.Background()
+	admin, sales := env.key(screening.RoleAdmin), env.key(screening.RoleSales)
+	const first, second = "first-secret-0123456789", "second-secret-0123456789"
+	rcvA, rcvB := webhooktest.NewReceiver(t, first, nil), webhooktest.NewReceiver(t, second, nil)
+	var hook webhookView
+	if resp := env.do("POST", "/v1/webhooks", admin, map[string]any{"url": rcvA.URL, "secret": first, "events": []string{webhook.EventScreeningCompleted}}, &hook); resp.StatusCode != 201 {
+		t.Fatalf("register: %d", resp.StatusCode)
+	}
+	d := webhook.New(webhook.Options{Store: env.store, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	deliver := func(want int) {
+		t.Helper()
+		if n, err := d.RunOnce(ctx); err != nil || n != want {
+			t.Fatalf("RunOnce = %d, %v; want %d", n, err, want)
+		}
+	}
+	patch := func(body any, wantStatus int) webhookView {
+		t.Helper()
+		var v webhookView
+		if resp := env.do("PATCH", "/v1/webhooks/"+hook.ID, admin, body, &v); resp.StatusCode != wantStatus {
+			t.Fatalf("PATCH %v: %d, want %d", body, resp.StatusCode, wantStatus)
+		}
+		return v
+	}
+
+	env.screenHeld(sales, "INQ-U1", "review")
+	deliver(1)
+
+	// Disabled: the next screening's event is not sent, then or later.
+	if v := patch(map[string]any{"disabled": true}, 200); !v.Disabled || v.URL != rcvA.URL || v.Secret != "" {
+		t.Errorf("after disabling: %+v", v)
+	}
+	env.screenHeld(sales, "INQ-U2", "review")
+	deliver(0)
+
+	// Moved to receiver B with B's secret and enabled again: B gets the next
+	// event signed with the new secret (the receiver refuses any other).
+	if v := patch(map[string]any{"url": " " + rcvB.URL + " ", "secret": second, "disabled": false}, 200); v.Disabled || v.URL != rcvB.URL || v.Secret != "" {
+		t.Errorf("after moving: %+v (a given secret is not echoed)", v)
+	}
+	env.screenHeld(sales, "INQ-U3", "review")
+	deliver(1)
+	if len(rcvA.Events()) != 1 || len(rcvB.Events()) != 1 || len(rcvA.Refused())+len(rcvB.Refused()) > 0 {
+		t.Fatalf("receiver A got %d (refused %v), B got %d (refused %v); want 1 and 1", len(rcvA.Events()), rcvA.Refused(), len(rcvB.Events()), rcvB.Refused())
+	}
+
+	// A generated secret is shown in the answer once and stored.
+	rotated := patch(map[string]any{"rotate_secret": true, "events": []string{"case.decided", "case.decided"}}, 200)
+	if !strings.HasPrefix(rotated.Secret, "whsec_") || strings.Join(rotated.Events, ",") != "case.decided" {
+		t.Errorf("after rotating: %+v", rotated)
+	}
+	if stored, err := env.store.Webhook(ctx, hook.ID); err != nil || stored.Secret != rotated.Secret {
+		t.Errorf("stored secret after rotating: %v", err)
+	}
+	if raw := env.raw("GET", "/v1/webhooks/"+hook.ID, admin); strings.Contains(raw, rotated.Secret) || strings.Contains(raw, `"secret"`) {
+		t.Errorf("GET shows the rotated secret: %s", raw)
+	}
+
+	recs, err := env.store.Audit(ctx, screening.AuditFilter{Kind: screening.AuditWebhook})
+	if err != nil || len(recs) != 4 {
+		t.Fatalf("webhook audit records: %d, %v; want a create and 3 updates", len(recs), err)
+	}
+	for _, r := range recs[1:] {
+		data := string(r.Data)
+		if r.Subject != hook.ID || !strings.Contains(data, `"action":"update"`) || strings.Contains(data, second) || strings.Contains(data, rotated.Secret) {
+			t.Errorf("update audit record %s %s: want the webhook, the action, no secret", r.Subject, data)
+		}
+	}
+	if !strings.Contains(string(recs[1].Data), `"disabled":true`) || !strings.Contains(string(recs[3].Data), `"secret_generated":true`) {
+		t.Errorf("audit records do not say what changed: %s / %s", recs[1].Data, recs[3].Data)
+	}
+}
+
+func TestWebhookUpdateValidation(t *testing.T) {
+	env := newTestEnv(t)
+	ctx := context.Background()
+	admin := env.key(screening.RoleAdmin)
+	var hook webhookView
+	if resp := env.do("POST", "/v1/webhooks", admin, map[string]any{"url": "https://erp.example/hook", "secret": "a-secret-0123456789", "events": []string{"case.decided"}}, &hook); resp.StatusCode != 201 {
+		t.Fatalf("register: %d", resp.StatusCode)
+	}
+	before, _ := env.store.Webhook(ctx, hook.ID)
+	for _, tc := range []struct {
+		name   string
+		body   any
+		fields []string
+	}{
+		{"nothing to change", map[string]any{}, []string{"body"}},
+		{"nothing but nulls", map[string]any{"url": nil, "disabled": nil}, []string{"body"}},
+		{"ftp", map[string]any{"url": "ftp://erp.example/in"}, []string{"url"}},
+		{"empty url", map[string]any{"url": ""}, []string{"url"}},
+		{"credentials in URL", map[string]any{"url": "https://user:pw@erp.example/hook"}, []string{"url"}},
+		{"no events", map[string]any{"events": []string{}}, []string{"events"}},
+		{"unknown event", map[string]any{"events": []string{"case.decided", "case.opened"}}, []string{"events[1]"}},
+		{"short secret", map[string]any{"secret": "short"}, []string{"secret"}},
+		{"secret and rotate", map[string]any{"secret": "another-secret-0123456789", "rotate_secret": true}, []string{"secret"}},
+		{"every field bad", map[string]any{"url": "x", "events": []string{"x"}, "secret": "x"}, []string{"url", "events[0]", "secret"}},
+		{"unknown field", map[string]any{"disable": true}, nil},
+		{"disabled not a bool", map[string]any{"disabled": "yes"}, nil},
+	} {
+		env.wantInvalid(tc.name, "PATCH", "/v1/webhooks/"+hook.ID, admin, tc.body, tc.fields)
+	}
+	if resp := env.do("PATCH", "/v1/webhooks/wh_nope", admin, map[string]any{"disabled": true}, nil); resp.StatusCode != 404 {
+		t.Errorf("unknown webhook: %d, want 404", resp.StatusCode)
+	}
+	if resp := env.do("PATCH", "/v1/webhooks/"+hook.ID, env.key(screening.RoleReviewer), map[string]any{"disabled": true}, nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("reviewer changing a webhook: %d, want 403", resp.StatusCode)
+	}
+	after, _ := env.store.Webhook(ctx, hook.ID)
+	if after.URL != before.URL || after.Secret != before.Secret || after.Disabled || strings.Join(after.Events, ",") != "case.decided" {
+		t.Errorf("refused changes changed the webhook: %+v", after)
+	}
+	if recs, _ := env.store.Audit(ctx, screening.AuditFilter{Kind: screening.AuditWebhook}); len(recs) != 1 {
+		t.Errorf("refused changes wrote %d audit records beside the creation", len(recs)-1)
+	}
 }

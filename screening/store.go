@@ -87,6 +87,12 @@ type Store interface {
 	Webhooks(ctx context.Context) ([]*Webhook, error)
 	// Webhook returns one webhook. ENOTFOUND.
 	Webhook(ctx context.Context, id string) (*Webhook, error)
+	// UpdateWebhook calls change with the stored webhook and stores what it
+	// leaves, with the audit record, atomically. change may run more than once
+	// (when another update came between) and must keep the id and creation
+	// time; when it returns an error nothing is written and that error is
+	// returned. Returns the webhook as stored. ENOTFOUND.
+	UpdateWebhook(ctx context.Context, id string, change func(*Webhook) error, audit AuditRecord) (*Webhook, error)
 	// EnqueueDeliveries adds deliveries to the outbox (an id already there is left
 	// as it is) and sets the dispatcher's audit cursor, atomically.
 	EnqueueDeliveries(ctx context.Context, ds []Delivery, cursor uint64) error

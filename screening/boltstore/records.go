@@ -160,6 +160,38 @@ func (s *Store) CreateWebhook(ctx context.Context, w *screening.Webhook, audit s
 	})
 }
 
+// UpdateWebhook applies change to a stored webhook in one transaction.
+func (s *Store) UpdateWebhook(ctx context.Context, id string, change func(*screening.Webhook) error, audit screening.AuditRecord) (*screening.Webhook, error) {
+	var out screening.Webhook
+	err := s.update(ctx, "update webhook "+id, func(tx *bolt.Tx) error {
+		wb := tx.Bucket(bWebhook)
+		out = screening.Webhook{}
+		found, err := getJSON(wb, []byte(id), &out)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return screening.Errorf(screening.ENOTFOUND, "webhook %s not found", id)
+		}
+		created := out.CreatedAt
+		if err := change(&out); err != nil {
+			return err
+		}
+		if out.ID != id || !out.CreatedAt.Equal(created) {
+			return screening.Errorf(screening.EINVALID, "an update must keep the webhook's id and creation time")
+		}
+		if err := putJSON(wb, []byte(id), &out); err != nil {
+			return err
+		}
+		_, err = s.appendAudit(tx, audit)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // Webhooks lists every webhook, oldest first.
 func (s *Store) Webhooks(ctx context.Context) ([]*screening.Webhook, error) {
 	var out []*screening.Webhook

@@ -191,6 +191,52 @@ func (s *Store) CreateWebhook(ctx context.Context, w *screening.Webhook, audit s
 	return nil
 }
 
+// UpdateWebhook applies change to a stored webhook: read, change, and a
+// compare-and-set with the audit record, again when another update came
+// between.
+func (s *Store) UpdateWebhook(ctx context.Context, id string, change func(*screening.Webhook) error, audit screening.AuditRecord) (*screening.Webhook, error) {
+	op := "update webhook " + id
+	if err := s.open(op); err != nil {
+		return nil, err
+	}
+	for range maxChainRetries {
+		old, err := s.c.Get(ctx, s.k("wh", id)).Result()
+		if errors.Is(err, redis.Nil) {
+			return nil, screening.Errorf(screening.ENOTFOUND, "webhook %s not found", id)
+		}
+		if err != nil {
+			return nil, s.fail(op, err)
+		}
+		var w screening.Webhook
+		if err := json.Unmarshal([]byte(old), &w); err != nil {
+			return nil, fmt.Errorf("redisstore: %s: decode: %w", op, err)
+		}
+		created := w.CreatedAt
+		if err := change(&w); err != nil {
+			return nil, err
+		}
+		if w.ID != id || !w.CreatedAt.Equal(created) {
+			return nil, screening.Errorf(screening.EINVALID, "an update must keep the webhook's id and creation time")
+		}
+		updated, err := json.Marshal(&w)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: %s: %w", op, err)
+		}
+		_, reply, err := s.chained(ctx, op, updateWebhookScript, []string{s.k("wh", id)}, []any{old, updated}, audit)
+		if err != nil {
+			return nil, err
+		}
+		if status, _ := reply[0].(string); status == "retry" {
+			continue
+		}
+		if err := replyError(reply); err != nil {
+			return nil, fmt.Errorf("redisstore: %s: %w", op, err)
+		}
+		return &w, nil
+	}
+	return nil, fmt.Errorf("redisstore: %s: the webhook kept changing", op)
+}
+
 // Webhooks lists every webhook, oldest first.
 func (s *Store) Webhooks(ctx context.Context) ([]*screening.Webhook, error) {
 	const op = "list webhooks"

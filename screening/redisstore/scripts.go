@@ -95,6 +95,15 @@ redis.call('SET', KEYS[3], ARGV[5])
 redis.call('ZADD', KEYS[4], 0, ARGV[6])
 `)
 
+// KEYS[3] webhook. ARGV[5] the JSON the caller read, [6] the new JSON.
+// {"retry"} when the webhook changed since it was read.
+var updateWebhookScript = chainedScript(`
+local cur = redis.call('GET', KEYS[3])
+if not cur then return {'notfound', 'webhook not found'} end
+if cur ~= ARGV[5] then return {'retry'} end
+redis.call('SET', KEYS[3], ARGV[6])
+`)
+
 // KEYS[3] current-snapshot hash, then the new chunk keys, then the old ones.
 // ARGV[5] source, [6] the meta the caller read ("" for none), [7] new meta,
 // [8] number of new chunks, [9] announcement channel, [10] how long the old

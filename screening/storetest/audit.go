@@ -117,6 +117,10 @@ func testAudit(t *testing.T, f Factory) {
 			{screening.AuditWebhook, "wh_1", func(rec screening.AuditRecord) error {
 				return st.CreateWebhook(ctx, &screening.Webhook{ID: "wh_1", URL: "https://erp.example/hook", Events: []string{"screening.held"}, CreatedAt: base}, rec)
 			}},
+			{screening.AuditWebhook, "wh_1", func(rec screening.AuditRecord) error {
+				_, err := st.UpdateWebhook(ctx, "wh_1", func(w *screening.Webhook) error { w.Disabled = true; return nil }, rec)
+				return err
+			}},
 			{screening.AuditRescreen, "all", func(rec screening.AuditRecord) error { _, err := st.AppendAudit(ctx, rec); return err }},
 		}
 		for _, step := range steps {

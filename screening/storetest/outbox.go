@@ -57,6 +57,69 @@ func testWebhooks(t *testing.T, f Factory) {
 	expectNoAudit(t, st, before, "refused CreateWebhook")
 	got, _ = st.Webhook(ctx, "wh_a")
 	sameJSON(t, "webhook after refused overwrite", got, hooks[1])
+
+	// An update stores what change leaves, with its audit record.
+	before = lastSeq(t, st)
+	want := *hooks[0]
+	want.URL, want.Secret, want.Events, want.Disabled = "https://erp.example/b2", "n3w-s3cret", []string{"case.decided"}, true
+	upd, err := st.UpdateWebhook(ctx, "wh_b", func(w *screening.Webhook) error {
+		sameJSON(t, "UpdateWebhook's change sees the stored webhook", w, hooks[0])
+		w.URL, w.Secret, w.Events, w.Disabled = want.URL, want.Secret, want.Events, want.Disabled
+		return nil
+	}, auditFor(screening.AuditWebhook, "wh_b", base))
+	if err != nil {
+		t.Fatalf("UpdateWebhook: %v", err)
+	}
+	expectOneAudit(t, st, before, screening.AuditWebhook, "wh_b")
+	sameJSON(t, "UpdateWebhook's answer", upd, &want)
+	got, _ = st.Webhook(ctx, "wh_b")
+	sameJSON(t, "webhook after update", got, &want)
+
+	// Refused updates write nothing: a missing webhook, a change that fails,
+	// and one that moves the id or the creation time.
+	refused := []struct {
+		name, id string
+		change   func(*screening.Webhook) error
+		code     string
+	}{
+		{"missing", "wh_missing", func(*screening.Webhook) error { return nil }, screening.ENOTFOUND},
+		{"change fails", "wh_b", func(w *screening.Webhook) error {
+			w.URL = "https://half.example"
+			return screening.Errorf(screening.EINVALID, "no")
+		}, screening.EINVALID},
+		{"new id", "wh_b", func(w *screening.Webhook) error { w.ID = "wh_c"; return nil }, screening.EINVALID},
+		{"new creation time", "wh_b", func(w *screening.Webhook) error { w.CreatedAt = w.CreatedAt.Add(time.Hour); return nil }, screening.EINVALID},
+	}
+	for _, r := range refused {
+		before := lastSeq(t, st)
+		_, err := st.UpdateWebhook(ctx, r.id, r.change, auditFor(screening.AuditWebhook, r.id, base))
+		wantCode(t, "UpdateWebhook("+r.name+")", err, r.code)
+		expectNoAudit(t, st, before, "refused UpdateWebhook ("+r.name+")")
+	}
+	got, _ = st.Webhook(ctx, "wh_b")
+	sameJSON(t, "webhook after refused updates", got, &want)
+	if all, _ := st.Webhooks(ctx); len(all) != 2 {
+		t.Errorf("Webhooks after the updates: %d, want 2", len(all))
+	}
+
+	// Concurrent updates each apply to what the one before left: none is lost.
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			_, err := st.UpdateWebhook(ctx, "wh_a", func(w *screening.Webhook) error {
+				w.Events = append(w.Events, fmt.Sprintf("e%d", i))
+				return nil
+			}, auditFor(screening.AuditWebhook, "wh_a", base))
+			if err != nil {
+				t.Errorf("concurrent UpdateWebhook %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	got, _ = st.Webhook(ctx, "wh_a")
+	if len(got.Events) != 1+8 {
+		t.Errorf("after 8 concurrent updates that each add an event: %v, want 9 events", got.Events)
+	}
 }
 
 func testOutbox(t *testing.T, f Factory) {
