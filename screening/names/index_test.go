@@ -339,6 +339,9 @@ func TestSearchFindsKatakanaOfLatinEntries(t *testing.T) {
 		{ID: "milosevic", Names: []NameVariant{{Value: "Slobodan MILOSEVIC"}}, Kind: "person"},
 		{ID: "karadzic", Names: []NameVariant{{Value: "KARADZIC, Radovan"}}, Kind: "person"},
 		{ID: "mladic", Names: []NameVariant{{Value: "Ratko MLADIC"}}, Kind: "person"},
+		{ID: "jang", Names: []NameVariant{{Value: "JANG YONG SON"}}, Kind: "person"},
+		{ID: "jo", Names: []NameVariant{{Value: "JO YONG CHOL"}, {Value: "Cho Yong Chol"}}, Kind: "person"},
+		{ID: "kim", Names: []NameVariant{{Value: "Kim Tong-ch'o'l"}}, Kind: "person"},
 	}
 	for i := range 2000 {
 		records = append(records, Record{ID: fmt.Sprintf("other-%d", i), Names: []NameVariant{{Value: fmt.Sprintf("Filler%c%c Holdings %d", 'a'+i%26, 'a'+i/26%26, i)}}})
@@ -357,6 +360,10 @@ func TestSearchFindsKatakanaOfLatinEntries(t *testing.T) {
 		{"スロボダン・ミロシェヴィッチ", "milosevic"},
 		{"ラドヴァン・カラジッチ", "karadzic"},
 		{"ラトコ・ムラディッチ", "mladic"},
+		// Korean names: the given name one katakana word, the family name's j a チ
+		{"チャン・ヨンソン", "jang"},
+		{"チョ・ヨンチョル", "jo"},
+		{"キム・トンチョル", "kim"},
 	}
 	for _, tt := range tests {
 		hits := ix.Search(tt.query, SearchOptions{Limit: 3})

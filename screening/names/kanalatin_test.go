@@ -106,6 +106,13 @@ func TestKanaLatinWordSim(t *testing.T) {
 		{"ミロシェヴィッチ", "milosevik", 0, 0.9},   // a k is not a ć
 		{"ミロシェヴィッチ", "milosevich", 0.95, 1}, // as English writes it: the ch is チ anyway
 		{"マッチ", "mic", 0, 0.85},             // too short a Latin word to read so
+		// a Korean family name's initial j is チ, its final ng ン
+		{"チャン", "jang", 0.85, 0.9},
+		{"チョン", "jong", 0.85, 0.9},
+		{"チョ", "jo", 0.9, 1},
+		{"ソン", "song", 0.9, 0.95},
+		{"チャック", "jack", 0, 0.7}, // not a Korean syllable: Chuck is not Jack (0.62, below any pairing)
+		{"チーズ", "jeez", 0, 0.7},
 	}
 	for _, tt := range tests {
 		kf, lf := kanaLatinForms(t, tt.kana, tt.latin)
@@ -131,7 +138,13 @@ func TestKanaSkeletonVariants(t *testing.T) {
 		// a final チ may be a Serbian -ić, which Latin lists write c
 		{"miroshevitchi", []string{"mrsbc", "mrsbt", "mrsbk"}},                   // ミロシェヴィッチ: Milosevic
 		{"karajitchi", []string{"krjc", "krdc", "krjt", "krdt", "krjk", "krdk"}}, // カラジッチ: Karadzic
-		{"chi", []string{"c", "t"}},                                              // nothing left of a word that is only チ
+		{"chi", []string{"c", "t", "j"}},                                         // nothing left of a word that is only チ; Korean Ji
+		// a Korean family name: チャン as Jang, チョン as Jong
+		{"chan", []string{"cn", "jng"}},
+		{"chon", []string{"cn", "jng"}},
+		{"son", []string{"sn", "sng"}},
+		{"sonchoru", []string{"sncr"}}, // more than one syllable
+		{"an", []string{"n"}},          // no consonant before the vowel
 	}
 	for _, tt := range tests {
 		got := kanaSkeletonVariants(tt.reading)
@@ -140,6 +153,20 @@ func TestKanaSkeletonVariants(t *testing.T) {
 		}
 		if got[0] != skeleton(tt.reading) {
 			t.Errorf("kanaSkeletonVariants(%q) starts with %q, not the reading's own skeleton", tt.reading, got[0])
+		}
+	}
+}
+
+func TestKoreanJSyllable(t *testing.T) {
+	for _, tt := range []struct {
+		latin string
+		want  bool
+	}{
+		{"jang", true}, {"jo", true}, {"jong", true}, {"jung", true}, {"jae", true}, {"jin", true}, {"jeon", true},
+		{"jack", false}, {"jeez", false}, {"john", false}, {"j", false}, {"jnng", false}, {"jongil", false}, {"kang", false},
+	} {
+		if got := koreanJSyllable(tt.latin); got != tt.want {
+			t.Errorf("koreanJSyllable(%q) = %v, want %v", tt.latin, got, tt.want)
 		}
 	}
 }

@@ -404,6 +404,9 @@ func appendJoined(out []candidate, xs, ys []*tok, swapped bool) []candidate {
 				if s < 0.95 && (y.Script == ScriptHan || xs[i].Script == ScriptHan) {
 					s *= 0.85 // pinyin is exact per character (see tokenSim)
 				}
+				if y.Script == ScriptKana && allScript(xs[i:i+n], ScriptLatin) {
+					s = max(s, kanaJoinedSim(y.Token, joined))
+				}
 				if s < minPairSim {
 					continue
 				}
@@ -417,6 +420,28 @@ func appendJoined(out []candidate, xs, ys []*tok, swapped bool) []candidate {
 		}
 	}
 	return out
+}
+
+// allScript reports whether every token is of script sc.
+func allScript(ts []*tok, sc Script) bool {
+	for _, t := range ts {
+		if t.Script != sc {
+			return false
+		}
+	}
+	return true
+}
+
+// kanaJoinedSim compares one katakana word with Latin words written
+// together, the way tokenSim compares a katakana word with one Latin word:
+// katakana writes a Korean given name as one word where the lists split
+// its syllables (ソンチョル / Song Chol, ヨンチョル / Yong-Chol).
+func kanaJoinedSim(kana Token, joinedLatin string) float64 {
+	kf, lf := kanaForm(kana), kanaFold(kanaLatin(joinedLatin))
+	if !kanaLatinComparable(kf, joinedLatin, lf) {
+		return 0
+	}
+	return min(kanaLatinWordSim(kf, joinedLatin, lf)*kanaReadingFactor, 0.92)
 }
 
 // acronymSim is the similarity given to an acronym written out in full

@@ -301,6 +301,9 @@ func kanaSkeletonVariants(reading string) []string {
 			readings = append(readings, v)
 		}
 	}
+	if v, ok := koreanSyllable(reading); ok && len(readings) < maxKanaSkeletons {
+		readings = append(readings, v)
+	}
 	out := make([]string, 0, len(readings))
 	for _, r := range readings {
 		if sk := skeleton(r); !slices.Contains(out, sk) {
@@ -321,6 +324,32 @@ func slavicFinalC(reading string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// koreanSyllable reads a one-syllable katakana reading (consonants, vowels,
+// at most a final ン) the way lists romanise a Korean family name: an
+// initial チ as j, a final ン as ng (チャン / Jang, チョン / Jong, ソン /
+// Song).
+func koreanSyllable(reading string) (string, bool) {
+	i := 0
+	for i < len(reading) && !isVowel(reading[i]) {
+		i++
+	}
+	j := i
+	for j < len(reading) && isVowel(reading[j]) {
+		j++
+	}
+	if i == 0 || j == i || (reading[j:] != "" && reading[j:] != "n") {
+		return "", false
+	}
+	v := reading
+	if rest, ok := strings.CutPrefix(v, "ch"); ok {
+		v = "j" + rest
+	}
+	if strings.HasSuffix(v, "n") {
+		v += "g"
+	}
+	return v, v != reading
 }
 
 // kanaReadingSounds are katakana readings that Latin spellings write
@@ -427,7 +456,33 @@ func kanaLatinWordSim(kanaForm, latin, latinForm string) float64 {
 	if kok && lok && len(latin) > 3 && strings.HasSuffix(latin, "ic") {
 		v = max(v, kanaLatinSim(k+"c", l+"c"))
 	}
+	if kanaForm[0] == 'c' && latinForm[0] == 'j' && koreanJSyllable(latin) {
+		// katakana writes a Korean family name's initial j as チ (チャン /
+		// Jang, チョン / Jong); a little less than a written j
+		v = max(v, kanaLatinSim(kanaForm, "c"+latinForm[1:])*0.95)
+	}
 	return v
+}
+
+// koreanJSyllable reports a Latin word that is one Korean syllable with an
+// initial j, as lists romanise Korean family names (Jang, Jo, Jong, Jung),
+// not English or other words that start with j (Jack, Jeez).
+func koreanJSyllable(latin string) bool {
+	if len(latin) < 2 || len(latin) > 5 || latin[0] != 'j' {
+		return false
+	}
+	i := 1
+	for i < len(latin) && isVowel(latin[i]) {
+		i++
+	}
+	if i == 1 {
+		return false
+	}
+	switch latin[i:] {
+	case "", "n", "ng", "m", "l":
+		return true
+	}
+	return false
 }
 
 // vWrittenU reports a folded kana reading that starts with u and a consonant
@@ -536,6 +591,10 @@ func kanaInsertCost(l string, j int) float64 {
 		return kanaCostSilent
 	case l[j] == 'r' && j > 0 && isVowel(l[j-1]) && closesSyllable(l, j+1):
 		return kanaCostSilent
+	case l[j] == 'g' && j > 0 && l[j-1] == 'n' && (j+1 == len(l) || !isVowel(l[j+1]) && l[j+1] != 'y'):
+		// the g of a final ng, which katakana writes as ン alone in Korean and
+		// Chinese names (ソン / Song, チャン / Zhang, ホンコン / Hong Kong)
+		return kanaCostSilent
 	}
 	return 1
 }
@@ -640,6 +699,8 @@ func kanaLatinComparable(kanaForm, latin, latinForm string) bool {
 		return k == 'k' || k == 'h' || k == 'f'
 	case latin[0] == 'g': // George ジョージ
 		return k == 'j'
+	case latin[0] == 'j': // Korean Jang チャン (see kanaLatinWordSim)
+		return k == 'c' && koreanJSyllable(latin)
 	case latin[0] == 'v' && len(latin) > 1 && !isVowel(latin[1]): // Vladlena ウラドレーナ, Vtorygina フトルィギナ
 		return k == 'u' || k == 'f' || k == 'h'
 	}
