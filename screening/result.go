@@ -193,6 +193,20 @@ type Webhook struct {
 	Disabled  bool      `json:"disabled,omitempty"`
 }
 
+// ApplyWebhookChange runs a Store.UpdateWebhook change on w, a stored
+// webhook, and refuses a change that moved its id or creation time (the
+// stores index it by both).
+func ApplyWebhookChange(w *Webhook, change func(*Webhook) error) error {
+	id, created := w.ID, w.CreatedAt
+	if err := change(w); err != nil {
+		return err
+	}
+	if w.ID != id || !w.CreatedAt.Equal(created) {
+		return Errorf(EINVALID, "an update must keep the webhook's id and creation time")
+	}
+	return nil
+}
+
 // Delivery is one event for one webhook in the durable outbox.
 type Delivery struct {
 	ID        string            `json:"id"` // webhook id + event id: enqueueing twice is a no-op

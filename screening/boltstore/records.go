@@ -173,12 +173,8 @@ func (s *Store) UpdateWebhook(ctx context.Context, id string, change func(*scree
 		if !found {
 			return screening.Errorf(screening.ENOTFOUND, "webhook %s not found", id)
 		}
-		created := out.CreatedAt
-		if err := change(&out); err != nil {
+		if err := screening.ApplyWebhookChange(&out, change); err != nil {
 			return err
-		}
-		if out.ID != id || !out.CreatedAt.Equal(created) {
-			return screening.Errorf(screening.EINVALID, "an update must keep the webhook's id and creation time")
 		}
 		if err := putJSON(wb, []byte(id), &out); err != nil {
 			return err

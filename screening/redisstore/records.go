@@ -211,12 +211,8 @@ func (s *Store) UpdateWebhook(ctx context.Context, id string, change func(*scree
 		if err := json.Unmarshal([]byte(old), &w); err != nil {
 			return nil, fmt.Errorf("redisstore: %s: decode: %w", op, err)
 		}
-		created := w.CreatedAt
-		if err := change(&w); err != nil {
+		if err := screening.ApplyWebhookChange(&w, change); err != nil {
 			return nil, err
-		}
-		if w.ID != id || !w.CreatedAt.Equal(created) {
-			return nil, screening.Errorf(screening.EINVALID, "an update must keep the webhook's id and creation time")
 		}
 		updated, err := json.Marshal(&w)
 		if err != nil {
