@@ -65,10 +65,16 @@ func TestSearchFindsWrittenVariants(t *testing.T) {
 		{"サクラ商事株式会社", "meti:0777"},
 	}
 	for _, tt := range tests {
-		hits := ix.Search(tt.query, SearchOptions{Limit: 3})
-		if len(hits) == 0 || hits[0].ID != tt.wantID || !hits[0].Match {
-			t.Errorf("Search(%q): want %s first and matching, got %s", tt.query, tt.wantID, describeHits(hits))
-		}
+		wantFirstMatch(t, ix, tt.query, tt.wantID)
+	}
+}
+
+// wantFirstMatch searches ix for query and wants id as the first hit, a match.
+func wantFirstMatch(t *testing.T, ix *Index, query, id string) {
+	t.Helper()
+	hits := ix.Search(query, SearchOptions{Limit: 3})
+	if len(hits) == 0 || hits[0].ID != id || !hits[0].Match {
+		t.Errorf("Search(%q): want %s first and matching, got %s", query, id, describeHits(hits))
 	}
 }
 
@@ -366,10 +372,7 @@ func TestSearchFindsKatakanaOfLatinEntries(t *testing.T) {
 		{"キム・トンチョル", "kim"},
 	}
 	for _, tt := range tests {
-		hits := ix.Search(tt.query, SearchOptions{Limit: 3})
-		if len(hits) == 0 || hits[0].ID != tt.want || !hits[0].Match {
-			t.Errorf("Search(%s): want %s first as a match, got %+v", tt.query, tt.want, hits)
-		}
+		wantFirstMatch(t, ix, tt.query, tt.want)
 	}
 	// a crowded skeleton of the katakana reading (bcn, of puchin) does not
 	// use up the look-up before the Latin spelling's (btn, of Putin)

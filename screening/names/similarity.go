@@ -331,25 +331,33 @@ func slavicFinalC(reading string) (string, bool) {
 // initial チ as j, a final ン as ng (チャン / Jang, チョン / Jong, ソン /
 // Song).
 func koreanSyllable(reading string) (string, bool) {
-	i := 0
-	for i < len(reading) && !isVowel(reading[i]) {
-		i++
-	}
-	j := i
-	for j < len(reading) && isVowel(reading[j]) {
-		j++
-	}
-	if i == 0 || j == i || (reading[j:] != "" && reading[j:] != "n") {
+	_, coda, ok := splitSyllable(reading)
+	if !ok || (coda != "" && coda != "n") {
 		return "", false
 	}
 	v := reading
 	if rest, ok := strings.CutPrefix(v, "ch"); ok {
 		v = "j" + rest
 	}
-	if strings.HasSuffix(v, "n") {
+	if coda == "n" {
 		v += "g"
 	}
 	return v, v != reading
+}
+
+// splitSyllable splits w into its leading consonants and what follows its
+// first run of vowels; ok is false when either the consonants or the vowels
+// are missing.
+func splitSyllable(w string) (onset, coda string, ok bool) {
+	i := 0
+	for i < len(w) && !isVowel(w[i]) {
+		i++
+	}
+	j := i
+	for j < len(w) && isVowel(w[j]) {
+		j++
+	}
+	return w[:i], w[j:], i > 0 && j > i
 }
 
 // kanaReadingSounds are katakana readings that Latin spellings write
@@ -468,17 +476,11 @@ func kanaLatinWordSim(kanaForm, latin, latinForm string) float64 {
 // initial j, as lists romanise Korean family names (Jang, Jo, Jong, Jung),
 // not English or other words that start with j (Jack, Jeez).
 func koreanJSyllable(latin string) bool {
-	if len(latin) < 2 || len(latin) > 5 || latin[0] != 'j' {
+	onset, coda, ok := splitSyllable(latin)
+	if !ok || onset != "j" || len(latin) > 5 {
 		return false
 	}
-	i := 1
-	for i < len(latin) && isVowel(latin[i]) {
-		i++
-	}
-	if i == 1 {
-		return false
-	}
-	switch latin[i:] {
+	switch coda {
 	case "", "n", "ng", "m", "l":
 		return true
 	}
