@@ -29,27 +29,70 @@ type entryPack struct {
 // packEntries encodes the entries of every part, in order. It fails only
 // when the encoding outgrows the table's 32-bit offsets.
 func packEntries(parts ...[]Entry) (entryPack, error) {
-	n := 0
-	for _, es := range parts {
-		n += len(es)
+	lps := make([]listPart, len(parts))
+	for i, es := range parts {
+		lps[i].snap.Entries = es
+	}
+	return packParts(lps, nil)
+}
+
+// packParts encodes the entries of every part, in order; a part taken from a
+// loaded set is copied as that set encoded it. pace, when set, is called
+// every paceEvery entries, and an error from it stops the packing.
+func packParts(parts []listPart, pace func() error) (entryPack, error) {
+	n, size := 0, 0
+	for _, lp := range parts {
+		n += lp.len()
+		if lp.from != nil {
+			for i := lp.lo; i < lp.hi; i++ {
+				size += len(lp.from.entries.raw(i))
+			}
+		} else {
+			size += len(lp.snap.Entries) * typicalEntrySize
+		}
 	}
 	p := entryPack{seed: maphash.MakeSeed(), byKey: make(map[uint64]int32, n)}
 	var b strtab.Builder
+	b.Grow(n, size)
 	var collided []int32 // entries whose key hash an earlier entry took
 	i := 0
-	for _, es := range parts {
+	add := func(key string) {
+		h := maphash.String(p.seed, key)
+		if _, taken := p.byKey[h]; taken {
+			collided = append(collided, int32(i))
+		} else {
+			p.byKey[h] = int32(i)
+		}
+		i++
+	}
+	for _, lp := range parts {
+		if lp.from != nil {
+			for j := lp.lo; j < lp.hi; j++ {
+				if pace != nil && i%paceEvery == 0 {
+					if err := pace(); err != nil {
+						return entryPack{}, err
+					}
+				}
+				raw := lp.from.entries.raw(j)
+				if err := b.Add(raw); err != nil {
+					return entryPack{}, fmt.Errorf("entry %d (%s): %w", i, lp.from.entries.keyAt(j), err)
+				}
+				add(lp.from.entries.keyAt(j))
+			}
+			continue
+		}
+		es := lp.snap.Entries
 		for j := range es {
+			if pace != nil && i%paceEvery == 0 {
+				if err := pace(); err != nil {
+					return entryPack{}, err
+				}
+			}
 			e := &es[j]
 			if err := b.Append(func(buf []byte) []byte { return appendEntry(buf, e) }); err != nil {
 				return entryPack{}, fmt.Errorf("entry %d (%s): %w", i, e.Key(), err)
 			}
-			h := maphash.String(p.seed, e.Key())
-			if _, taken := p.byKey[h]; taken {
-				collided = append(collided, int32(i))
-			} else {
-				p.byKey[h] = int32(i)
-			}
-			i++
+			add(e.Key())
 		}
 	}
 	p.entries = b.Build()
@@ -67,6 +110,14 @@ func packEntries(parts ...[]Entry) (entryPack, error) {
 	}
 	return p, nil
 }
+
+// typicalEntrySize is about what an entry of the real lists takes encoded,
+// to size the pack of entries read afresh.
+const typicalEntrySize = 256
+
+// paceEvery is how many entries a paced build handles between calls of its
+// pace function.
+const paceEvery = 256
 
 func (p *entryPack) len() int { return p.entries.Len() }
 

@@ -23,20 +23,35 @@ func (l *Lists) Reload(ctx context.Context, store Store, now time.Time) (prev, n
 	if cur == nil && len(metas) == 0 {
 		return nil, nil, nil
 	}
-	snaps := make([]ListSnapshot, 0, len(metas))
+	parts := make([]listPart, 0, len(metas))
 	for _, m := range metas {
-		// Reuse entries of unchanged sources instead of reading them again.
+		// A source whose version did not change is taken from the loaded
+		// set as it is: not read, decoded or analysed again.
 		if cur != nil && cur.SourceVersion(m.Source) == m.Version {
-			snaps = append(snaps, cur.snapshotOf(m))
-			continue
+			if lo, hi, ok := cur.sourceRange(m.Source); ok {
+				parts = append(parts, listPart{snap: m, from: cur, lo: lo, hi: hi})
+				continue
+			}
 		}
 		s, err := store.Snapshot(ctx, m.Source)
 		if err != nil {
 			return nil, nil, fmt.Errorf("load list %s: %w", m.Source, err)
 		}
-		snaps = append(snaps, *s)
+		parts = append(parts, listPart{snap: *s})
 	}
-	set, err := NewListSet(snaps, now)
+	// A set that replaces a loaded one is built beside live screenings: on
+	// one goroutine, paced, and given up when ctx ends (a shutdown need not
+	// wait for it). A first load runs on every core.
+	var pace func() error
+	if cur != nil {
+		pace = func() error {
+			if l.Pace != nil {
+				l.Pace()
+			}
+			return ctx.Err()
+		}
+	}
+	set, err := buildListSet(parts, now, pace)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -60,29 +75,34 @@ func sameVersions(a, b []ListSnapshot) bool {
 	return true
 }
 
-// snapshotOf rebuilds a source's snapshot from the loaded entries.
-func (s *ListSet) snapshotOf(meta ListSnapshot) ListSnapshot {
-	out := meta
-	out.Entries = nil
-	for _, e := range s.All() {
-		if e.Source == meta.Source {
-			out.Entries = append(out.Entries, e)
+// sourceRange returns the entries of one source: [lo, hi) in index order.
+func (s *ListSet) sourceRange(source string) (lo, hi int, ok bool) {
+	for i, m := range s.Sources {
+		if m.Source == source {
+			return s.ranges[i], s.ranges[i+1], true
 		}
 	}
-	return out
+	return 0, 0, false
 }
 
 // Delta returns the entries of next that are new or changed against prev (all
-// of next when prev is nil), sorted by key.
+// of next when prev is nil), sorted by key. Only the sources whose version
+// differs are compared: a version is the hash of its source's entries.
 func Delta(prev, next *ListSet) []Entry {
 	var out []Entry
-	for _, e := range next.All() {
-		if prev != nil {
-			if old, ok := prev.Entry(e.Key()); ok && old.ContentHash() == e.ContentHash() {
-				continue
-			}
+	for si, m := range next.Sources {
+		if prev != nil && prev.SourceVersion(m.Source) == m.Version {
+			continue
 		}
-		out = append(out, e)
+		for i := next.ranges[si]; i < next.ranges[si+1]; i++ {
+			e := next.EntryAt(i)
+			if prev != nil {
+				if old, ok := prev.Entry(e.Key()); ok && old.ContentHash() == e.ContentHash() {
+					continue
+				}
+			}
+			out = append(out, e)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
 	return out

@@ -22,40 +22,70 @@ type ListSet struct {
 	Version  string // combined version of every source
 	LoadedAt time.Time
 	entries  entryPack    // every entry, in index order
+	ranges   []int        // the entries of Sources[i] are [ranges[i], ranges[i+1])
 	searches *searchCache // hits of recent searches on this set (nil: none kept)
 }
 
 // NewListSet builds the name index over snapshots (entries included).
 func NewListSet(snaps []ListSnapshot, now time.Time) (*ListSet, error) {
-	sort.Slice(snaps, func(i, j int) bool { return snaps[i].Source < snaps[j].Source })
-	n := 0
-	for _, s := range snaps {
-		n += len(s.Entries)
+	parts := make([]listPart, len(snaps))
+	for i, s := range snaps {
+		parts[i].snap = s
 	}
-	set := &ListSet{LoadedAt: now, searches: newSearchCache()}
-	all := make([][]Entry, 0, len(snaps))
-	records := make([]names.Record, 0, n)
-	parts := make([]string, 0, len(snaps))
-	for _, s := range snaps {
-		all = append(all, s.Entries)
-		for i := range s.Entries {
-			records = append(records, RecordOf(&s.Entries[i]))
+	return buildListSet(parts, now, nil)
+}
+
+// listPart is one source's entries for a new set: read from the store
+// (snap.Entries), or taken from a loaded set where its version is the same
+// (entries [lo, hi) of from), with the encoding and the name analysis that
+// set made of them.
+type listPart struct {
+	snap   ListSnapshot
+	from   *ListSet
+	lo, hi int
+}
+
+func (p *listPart) len() int {
+	if p.from != nil {
+		return p.hi - p.lo
+	}
+	return len(p.snap.Entries)
+}
+
+// buildListSet builds a set of the parts. pace, when set, is called every few
+// hundred entries; it may sleep (see Lists.Pace), and an error from it stops
+// the build.
+func buildListSet(parts []listPart, now time.Time, pace func() error) (*ListSet, error) {
+	sort.Slice(parts, func(i, j int) bool { return parts[i].snap.Source < parts[j].snap.Source })
+	set := &ListSet{LoadedAt: now, searches: newSearchCache(), ranges: []int{0}}
+	nameParts := make([]names.Part, 0, len(parts))
+	versions := make([]string, 0, len(parts))
+	for _, p := range parts {
+		if p.from != nil {
+			nameParts = append(nameParts, names.Part{From: p.from.Index, Lo: p.lo, Hi: p.hi})
+		} else {
+			records := make([]names.Record, len(p.snap.Entries))
+			for i := range p.snap.Entries {
+				records[i] = RecordOf(&p.snap.Entries[i])
+			}
+			nameParts = append(nameParts, names.Part{Records: records})
 		}
-		meta := s
+		meta := p.snap
 		meta.Entries = nil
 		set.Sources = append(set.Sources, meta)
-		parts = append(parts, s.Source+"="+s.Version)
+		set.ranges = append(set.ranges, set.ranges[len(set.ranges)-1]+p.len())
+		versions = append(versions, meta.Source+"="+meta.Version)
 	}
-	ix, err := names.NewIndex(records)
+	ix, err := names.Build(nameParts, names.BuildOptions{Pace: pace})
 	if err != nil {
 		return nil, fmt.Errorf("build name index: %w", err)
 	}
 	set.Index = ix
-	if set.entries, err = packEntries(all...); err != nil {
+	if set.entries, err = packParts(parts, pace); err != nil {
 		return nil, fmt.Errorf("pack list entries: %w", err)
 	}
-	if len(parts) > 0 {
-		sum := sha256.Sum256([]byte(strings.Join(parts, ";")))
+	if len(versions) > 0 {
+		sum := sha256.Sum256([]byte(strings.Join(versions, ";")))
 		set.Version = hex.EncodeToString(sum[:8])
 	}
 	return set, nil
@@ -153,6 +183,13 @@ func (s *ListSet) Search(query string, opt names.SearchOptions) []ListHit {
 // Lists holds the current ListSet; Swap replaces it for every later reader.
 type Lists struct {
 	cur atomic.Pointer[ListSet]
+	// Pace, when set, is called every few hundred entries while Reload
+	// builds a set to replace a loaded one, and may sleep: the service is
+	// answering screenings meanwhile, and a build of 1,000,000 entries at
+	// full speed took a core of the two for most of a minute (see
+	// BENCHMARKS.md). A first load is not paced. Not to be changed while
+	// a Reload runs.
+	Pace func()
 }
 
 // Current returns the loaded set, or nil before any list was loaded.

@@ -173,3 +173,38 @@ func errorAsWanted(t *testing.T, err error, want string) bool {
 	}
 	return want == ""
 }
+
+// The whole-number settings take their range and name the variable outside it.
+func TestConfigWholeNumbers(t *testing.T) {
+	tests := []struct {
+		name, value string
+		wantErr     bool
+		got         func(Config) int
+		want        int
+	}{
+		{"HIKIAI_RELOAD_CPU", "", false, func(c Config) int { return c.ReloadCPU }, 25},
+		{"HIKIAI_RELOAD_CPU", "100", false, func(c Config) int { return c.ReloadCPU }, 100},
+		{"HIKIAI_RELOAD_CPU", "0", true, nil, 0},
+		{"HIKIAI_RELOAD_CPU", "25%", true, nil, 0},
+		{"HIKIAI_RATE_LIMIT", "0", false, func(c Config) int { return c.RateLimit }, 0},
+		{"HIKIAI_RATE_LIMIT", "-1", true, nil, 0},
+		{"HIKIAI_CACHE_ENTRIES", "99", true, nil, 0},
+		{"HIKIAI_CACHE_ENTRIES", "5000", false, func(c Config) int { return c.CacheEntries }, 5000},
+	}
+	for _, tt := range tests {
+		cfg, err := LoadConfig(func(k string) string {
+			if k == tt.name {
+				return tt.value
+			}
+			return ""
+		})
+		switch {
+		case tt.wantErr && (err == nil || !strings.Contains(err.Error(), tt.name)):
+			t.Errorf("%s=%q: err %v, want one naming the variable", tt.name, tt.value, err)
+		case !tt.wantErr && err != nil:
+			t.Errorf("%s=%q: %v", tt.name, tt.value, err)
+		case !tt.wantErr && tt.got(cfg) != tt.want:
+			t.Errorf("%s=%q: %d, want %d", tt.name, tt.value, tt.got(cfg), tt.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -25,6 +26,7 @@ type Config struct {
 	ShutdownTimeout time.Duration // HIKIAI_SHUTDOWN_TIMEOUT
 	CacheEntries    int           // HIKIAI_CACHE_ENTRIES
 	RateLimit       int           // HIKIAI_RATE_LIMIT
+	ReloadCPU       int           // HIKIAI_RELOAD_CPU, percent of one core
 }
 
 // setting is one row of the configuration table: its variable, default, meaning
@@ -85,22 +87,9 @@ var settings = []setting{
 		c.ShutdownTimeout = d
 		return nil
 	}},
-	{"HIKIAI_CACHE_ENTRIES", "10000", "size bound of the in-process cache (website results, rate counters)", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 100 || n > 10_000_000 {
-			return fmt.Errorf("must be a whole number from 100 to 10000000")
-		}
-		c.CacheEntries = n
-		return nil
-	}},
-	{"HIKIAI_RATE_LIMIT", "6000", "API requests per minute per key (429 with Retry-After beyond; counted in Redis when set); 0 = no limit", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 100_000_000 {
-			return fmt.Errorf("must be a whole number from 0 (no limit) to 100000000")
-		}
-		c.RateLimit = n
-		return nil
-	}},
+	{"HIKIAI_CACHE_ENTRIES", "10000", "size bound of the in-process cache (website results, rate counters)", intInto(func(c *Config) *int { return &c.CacheEntries }, 100, 10_000_000, "must be a whole number from 100 to 10000000")},
+	{"HIKIAI_RATE_LIMIT", "6000", "API requests per minute per key (429 with Retry-After beyond; counted in Redis when set); 0 = no limit", intInto(func(c *Config) *int { return &c.RateLimit }, 0, 100_000_000, "must be a whole number from 0 (no limit) to 100000000")},
+	{"HIKIAI_RELOAD_CPU", "25", "percent of one core that rebuilding the loaded lists after an import may take while the service answers screenings; 100 = unpaced", intInto(func(c *Config) *int { return &c.ReloadCPU }, 1, 100, "must be a whole number from 1 to 100")},
 }
 
 func redisURLInto(field *string, v string) error {
@@ -113,6 +102,17 @@ func redisURLInto(field *string, v string) error {
 	}
 	*field = v
 	return nil
+}
+
+func intInto(field func(c *Config) *int, lo, hi int, msg string) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return errors.New(msg)
+		}
+		*field(c) = n
+		return nil
+	}
 }
 
 func boolInto(field func(c *Config) *bool) func(c *Config, v string) error {

@@ -166,7 +166,7 @@ type service struct {
 }
 
 func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *screening.Settings, b *backend) (*service, error) {
-	lists := &screening.Lists{}
+	lists := &screening.Lists{Pace: newDutyCycle(cfg.ReloadCPU).pace}
 	checks := screening.DefaultChecks(settings, screening.CheckDeps{NormalizePhone: phone.NewCache(4096).E164})
 	if !settings.DeniedParty.Disabled {
 		checks = append(checks, screening.NewDeniedPartyCheck(settings.DeniedParty, lists, b.store))

@@ -132,48 +132,105 @@ var ErrEmptyName = errors.New("name has no letters or digits")
 // are analysed on all cores. A record without any usable name is an error
 // naming the record.
 func NewIndex(records []Record) (*Index, error) {
-	ix := &Index{nRecords: len(records), vocabKey: make(map[string]int32)}
-	seed := maphash.MakeSeed()
-	acronyms := make(map[string][]int32)
-	// analyse names in parallel
-	total := 0
-	for _, r := range records {
-		total += len(r.Names)
-	}
-	analysed := make([][]Token, total)
-	offsets := make([]int, len(records)+1)
-	for i, r := range records {
-		offsets[i+1] = offsets[i] + len(r.Names)
-	}
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	chunk := (len(records) + workers - 1) / max(workers, 1)
-	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min(len(records), (w+1)*chunk)
-		if lo >= hi {
-			break
-		}
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				for j, nv := range records[i].Names {
-					analysed[offsets[i]+j] = analyse(nv.Value)
+	return Build([]Part{{Records: records}}, BuildOptions{})
+}
+
+// Part is a run of records of an index being built: new records, whose names
+// are analysed, or records [Lo, Hi) of an index built before, taken with the
+// analysis that index made of them. A list reload in which one list changed
+// takes the others from the loaded index: at 1,000,000 entries analysing the
+// names is more than half of the build.
+type Part struct {
+	Records []Record
+	From    *Index
+	Lo, Hi  int
+}
+
+// BuildOptions tune a build.
+type BuildOptions struct {
+	// Pace, when set, is called every few hundred records and tokens. It
+	// may sleep, so that a build beside live searches leaves them the CPU,
+	// and an error from it stops the build (a reload cancelled at shutdown).
+	// Names are then analysed on one goroutine.
+	Pace func() error
+}
+
+// paceEvery is how many records or tokens a build handles between calls of
+// Pace: a few hundred microseconds of work.
+const paceEvery = 256
+
+// Build builds an index of the parts' records, in order. A record without
+// any usable name is an error naming the record.
+func Build(parts []Part, opt BuildOptions) (*Index, error) {
+	// Sizes, so that no large slice grows by copying: a goroutine copying
+	// hundreds of megabytes cannot be stopped, and holds up a collection
+	// and with it every screening (see strtab.Builder.Build).
+	nRecords, total, nameBytes, idBytes, tokenIDs, vocab := 0, 0, 0, 0, 0, 0
+	for _, p := range parts {
+		if p.From == nil {
+			nRecords += len(p.Records)
+			for _, r := range p.Records {
+				total += len(r.Names)
+				tokenIDs += 4 * len(r.Names) // names of the real lists average under three tokens
+				idBytes += len(r.ID)
+				for _, nv := range r.Names {
+					nameBytes += len(nv.Value)
 				}
 			}
-		}(lo, hi)
+			continue
+		}
+		if p.Lo < 0 || p.Hi < p.Lo || p.Hi > p.From.nRecords {
+			return nil, fmt.Errorf("names: records [%d, %d) of an index of %d", p.Lo, p.Hi, p.From.nRecords)
+		}
+		nRecords += p.Hi - p.Lo
+		total += int(p.From.first[p.Hi] - p.From.first[p.Lo])
+		vocab += p.From.vocab.len()
+		if p.Hi > p.Lo {
+			firstName, endName := int(p.From.first[p.Lo]), int(p.From.first[p.Hi])
+			tokenIDs += int(p.From.nameToks.ends[endName-1])
+			if firstName > 0 {
+				tokenIDs -= int(p.From.nameToks.ends[firstName-1])
+			}
+		}
+		for r := p.Lo; r < p.Hi; r++ {
+			idBytes += len(p.From.recIDs.At(r))
+		}
+		for j := p.From.first[p.Lo]; j < p.From.first[p.Hi]; j++ {
+			nameBytes += len(p.From.nameValues.At(int(j)))
+		}
 	}
-	wg.Wait()
+	ix := &Index{nRecords: nRecords, vocabKey: make(map[string]int32, vocab), building: make([]tok, 0, vocab)}
+	seed := maphash.MakeSeed()
+	acronyms := make(map[string][]int32)
+	analysed := make([]analysedNames, len(parts))
+	for pi, p := range parts {
+		if p.From == nil {
+			var err error
+			if analysed[pi], err = analyseRecords(p.Records, opt.Pace); err != nil {
+				return nil, err
+			}
+		}
+	}
+	pace := func(n int) error {
+		if opt.Pace == nil || n%paceEvery != 0 {
+			return nil
+		}
+		return opt.Pace()
+	}
 
-	ix.first = make([]int32, len(records)+1)
-	ix.words = make([]uint8, len(records))
+	ix.first = make([]int32, nRecords+1)
+	ix.words = make([]uint8, nRecords)
+	ix.kinds = make([]int32, nRecords)
+	ix.nameWeak = make([]bool, 0, total)
 	var (
-		post               [][]int32
-		nameToks           = make([][]int32, 0, total)
+		post               = make([][]int32, 0, vocab)
+		nameToks           = idLists{ids: make([]int32, 0, tokenIDs), ends: make([]uint32, 0, total)}
 		nameValues, recIDs strtab.Builder
-		countries          = make([][]int32, len(records))
+		countries          = make([][]int32, nRecords)
 		codeOf             = map[string]int32{}
 	)
+	nameValues.Grow(total, nameBytes)
+	recIDs.Grow(nRecords, idBytes)
 	code := func(v string) int32 {
 		c, ok := codeOf[v]
 		if !ok {
@@ -183,61 +240,114 @@ func NewIndex(records []Record) (*Index, error) {
 		}
 		return c
 	}
-	ix.kinds = make([]int32, len(records))
-	ix.nameWeak = make([]bool, 0, total)
-	for i, r := range records {
-		ix.first[i] = int32(len(nameToks))
-		mustAdd(&recIDs, r.ID)
-		ix.kinds[i] = -1
-		if r.Kind != "" {
-			ix.kinds[i] = code(r.Kind)
+	// addName adds name value of record i with its tokens ts, interned as ids.
+	addName := func(i int, value string, weak bool, ts []Token, ids []int32) {
+		for _, id := range ids {
+			for len(post) <= int(id) {
+				post = append(post, nil)
+			}
+			p := post[id]
+			if n := len(p); n == 0 || p[n-1] != int32(i) {
+				post[id] = append(p, int32(i))
+			}
 		}
-		for _, c := range r.Countries {
-			countries[i] = append(countries[i], code(c))
+		if n := countingTokens(ts); n > 0 && (ix.words[i] == 0 || n < int(ix.words[i])) {
+			ix.words[i] = uint8(min(n, 255))
 		}
-		usable := 0
-		for j, nv := range r.Names {
-			ts := analysed[offsets[i]+j]
-			ids := make([]int32, 0, len(ts))
-			for _, t := range ts {
-				id := ix.intern(t)
-				ids = append(ids, id)
-				for len(post) <= int(id) {
-					post = append(post, nil)
+		if a := acronymOf(ts); a != "" {
+			acronyms[a] = appendUnique(acronyms[a], int32(i))
+		}
+		nameToks.ids = append(nameToks.ids, ids...)
+		nameToks.ends = append(nameToks.ends, uint32(len(nameToks.ids)))
+		mustAdd(&nameValues, value)
+		ix.nameWeak = append(ix.nameWeak, weak)
+	}
+	var (
+		ids []int32
+		ts  []Token
+	)
+	i := 0
+	for pi, p := range parts {
+		if p.From != nil {
+			// The earlier index's vocabulary ids of these records, mapped
+			// to this index's as they are met.
+			memo := make([]int32, p.From.vocab.len())
+			for k := range memo {
+				memo[k] = -1
+			}
+			for r := p.Lo; r < p.Hi; r, i = r+1, i+1 {
+				if err := pace(i); err != nil {
+					return nil, err
 				}
-				p := post[id]
-				if n := len(p); n == 0 || p[n-1] != int32(i) {
-					post[id] = append(p, int32(i))
+				ix.first[i] = int32(len(nameToks.ends))
+				mustAdd(&recIDs, p.From.recIDs.At(r))
+				ix.kinds[i] = -1
+				if k := p.From.kinds[r]; k >= 0 {
+					ix.kinds[i] = code(p.From.codes[k])
+				}
+				for _, c := range p.From.countries.at(r) {
+					countries[i] = append(countries[i], code(p.From.codes[c]))
+				}
+				for j := p.From.first[r]; j < p.From.first[r+1]; j++ {
+					ids, ts = ids[:0], ts[:0]
+					for _, old := range p.From.nameToks.at(int(j)) {
+						id := memo[old]
+						if id < 0 {
+							var t tok
+							p.From.vocab.load(old, &t)
+							id = ix.internTok(t)
+							memo[old] = id
+						}
+						ids = append(ids, id)
+						ts = append(ts, ix.building[id].Token)
+					}
+					addName(i, p.From.nameValues.At(int(j)), p.From.nameWeak[j], ts, ids)
 				}
 			}
-			if len(ids) > 0 {
-				usable++
-			}
-			if n := countingTokens(ts); n > 0 && (ix.words[i] == 0 || n < int(ix.words[i])) {
-				ix.words[i] = uint8(min(n, 255))
-			}
-			if a := acronymOf(ts); a != "" {
-				acronyms[a] = appendUnique(acronyms[a], int32(i))
-			}
-			nameToks = append(nameToks, ids)
-			mustAdd(&nameValues, nv.Value)
-			ix.nameWeak = append(ix.nameWeak, nv.Weak)
+			continue
 		}
-		if usable == 0 {
-			return nil, fmt.Errorf("names: record %d (id %q): %w", i, r.ID, ErrEmptyName)
+		for ri, r := range p.Records {
+			if err := pace(i); err != nil {
+				return nil, err
+			}
+			ix.first[i] = int32(len(nameToks.ends))
+			mustAdd(&recIDs, r.ID)
+			ix.kinds[i] = -1
+			if r.Kind != "" {
+				ix.kinds[i] = code(r.Kind)
+			}
+			for _, c := range r.Countries {
+				countries[i] = append(countries[i], code(c))
+			}
+			usable := 0
+			for j, nv := range r.Names {
+				ts := analysed[pi].of(ri, j)
+				ids = ids[:0]
+				for _, t := range ts {
+					ids = append(ids, ix.intern(t))
+				}
+				if len(ids) > 0 {
+					usable++
+				}
+				addName(i, nv.Value, nv.Weak, ts, ids)
+			}
+			if usable == 0 {
+				return nil, fmt.Errorf("names: record %d (id %q): %w", i, r.ID, ErrEmptyName)
+			}
+			i++
 		}
 	}
-	ix.first[len(records)] = int32(len(nameToks))
+	ix.first[nRecords] = int32(len(nameToks.ends))
 	for len(post) < len(ix.building) {
 		post = append(post, nil)
 	}
 	ix.postings = flattenLists(post)
-	ix.nameToks = flattenLists(nameToks)
+	ix.nameToks = nameToks
 	ix.nameValues, ix.recIDs = nameValues.Build(), recIDs.Build()
 	ix.countries = flattenLists(countries)
 	ix.acronyms = newKeyedIDs(seed, acronyms)
 
-	n := float64(max(len(records), 1))
+	n := float64(max(nRecords, 1))
 	// A token in at most ~10 records counts fully; one in a tenth of all
 	// records counts about half.
 	ix.idfRef = math.Log(math.Max(n/10, 10))
@@ -254,6 +364,9 @@ func NewIndex(records []Record) (*Index, error) {
 	}
 	nb.pairs = make([]keyID, 0, keys)
 	for id := range ix.building {
+		if err := pace(id); err != nil {
+			return nil, err
+		}
 		t := &ix.building[id]
 		ix.rarity[id] = float32(ix.rarityOf(len(ix.postings.at(id))))
 		if !t.counts() {
@@ -296,6 +409,48 @@ func NewIndex(records []Record) (*Index, error) {
 		return newSearchScratch(ix.nRecords, ix.vocab.len())
 	})
 	return ix, nil
+}
+
+// analysedNames are the tokens of every name of some records.
+type analysedNames struct {
+	tokens  [][]Token // by name, the names of record i from offsets[i]
+	offsets []int
+}
+
+func (a *analysedNames) of(record, name int) []Token { return a.tokens[a.offsets[record]+name] }
+
+// analyseRecords analyses the names of records: on all cores, or on one
+// goroutine that calls pace every paceEvery records when pace is set.
+func analyseRecords(records []Record, pace func() error) (analysedNames, error) {
+	a := analysedNames{offsets: make([]int, len(records)+1)}
+	for i, r := range records {
+		a.offsets[i+1] = a.offsets[i] + len(r.Names)
+	}
+	a.tokens = make([][]Token, a.offsets[len(records)])
+	run := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for j, nv := range records[i].Names {
+				a.tokens[a.offsets[i]+j] = analyse(nv.Value)
+			}
+		}
+	}
+	if pace != nil {
+		for lo := 0; lo < len(records); lo += paceEvery {
+			if err := pace(); err != nil {
+				return analysedNames{}, err
+			}
+			run(lo, min(len(records), lo+paceEvery))
+		}
+		return a, nil
+	}
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	chunk := (len(records) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(records); lo += chunk {
+		wg.Go(func() { run(lo, min(len(records), lo+chunk)) })
+	}
+	wg.Wait()
+	return a, nil
 }
 
 // mustAdd adds s to a table of the index. The list set refuses entries past
@@ -343,6 +498,19 @@ func (ix *Index) intern(t Token) int32 {
 	id := int32(len(ix.building))
 	ix.vocabKey[k] = id
 	ix.building = append(ix.building, *newTok(t))
+	return id
+}
+
+// internTok is intern for a token another index made: its forms are taken as
+// they are.
+func (ix *Index) internTok(t tok) int32 {
+	k := tokenKey(t.Token)
+	if id, ok := ix.vocabKey[k]; ok {
+		return id
+	}
+	id := int32(len(ix.building))
+	ix.vocabKey[k] = id
+	ix.building = append(ix.building, t)
 	return id
 }
 

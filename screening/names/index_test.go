@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -397,6 +398,69 @@ func TestSearchFindsKatakanaOfLatinEntries(t *testing.T) {
 			if h.Match && h.ID != "ural" && !strings.HasPrefix(h.ID, "other-") {
 				t.Errorf("Search(%s) matches %s (%.2f)", q, h.ID, h.Score)
 			}
+		}
+	}
+}
+
+// An index built partly from the records of an earlier index answers every
+// search as one built afresh from the same records, wherever the taken
+// records sit; what it takes is not analysed again.
+func TestBuildTakesRecordsFromAnEarlierIndex(t *testing.T) {
+	fixture := listFixture()
+	a, b := fixture[:6], fixture[6:8]
+	c := append(slices.Clone(fixture[8:]),
+		Record{ID: "new:1", Kind: "organisation", Countries: []string{"KP"}, Names: []NameVariant{{Value: "Korea Tangun Trading Corporation"}, {Value: "朝鮮檀君貿易会社"}}},
+		Record{ID: "new:2", Kind: "person", Countries: []string{"RU"}, Names: []NameVariant{{Value: "Sergei LAVROV"}, {Value: "Lavrov", Weak: true}}})
+	earlier := mustIndex(t, slices.Concat(a, b))
+	tests := []struct {
+		name  string
+		parts []Part
+		same  []Record
+	}{
+		{"taken first", []Part{{From: earlier, Lo: 0, Hi: len(a)}, {Records: c}}, slices.Concat(a, c)},
+		{"taken last, from the middle", []Part{{Records: c}, {From: earlier, Lo: len(a), Hi: len(a) + len(b)}}, slices.Concat(c, b)},
+		{"all taken", []Part{{From: earlier, Lo: 0, Hi: len(a) + len(b)}}, slices.Concat(a, b)},
+	}
+	var queries []string
+	for _, r := range slices.Concat(fixture, c) {
+		for _, nv := range r.Names {
+			queries = append(queries, nv.Value, strings.ToLower(nv.Value)+" co")
+		}
+	}
+	queries = append(queries, "golden star", "sakura", "tangun", "KOMID")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			paced := 0
+			got, err := Build(tt.parts, BuildOptions{Pace: func() error { paced++; return nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if paced == 0 {
+				t.Error("Pace was never called")
+			}
+			want := mustIndex(t, tt.same)
+			if got.Len() != want.Len() || got.vocab.len() != want.vocab.len() {
+				t.Fatalf("%d records and %d tokens, want %d and %d", got.Len(), got.vocab.len(), want.Len(), want.vocab.len())
+			}
+			for _, q := range queries {
+				for _, opt := range []SearchOptions{{}, {Country: "RU", Limit: 3}} {
+					g, w := got.Search(q, opt), want.Search(q, opt)
+					if !reflect.DeepEqual(g, w) {
+						t.Errorf("Search(%q, %+v):\n got %s\nwant %s", q, opt, describeHits(g), describeHits(w))
+					}
+				}
+			}
+		})
+	}
+	stop := errors.New("stopped")
+	for _, parts := range [][]Part{{{Records: c}}, {{From: earlier, Lo: 0, Hi: 2}}} {
+		if _, err := Build(parts, BuildOptions{Pace: func() error { return stop }}); !errors.Is(err, stop) {
+			t.Errorf("a build whose Pace fails: err %v, want %v", err, stop)
+		}
+	}
+	for _, bad := range []Part{{From: earlier, Lo: -1, Hi: 2}, {From: earlier, Lo: 3, Hi: 2}, {From: earlier, Lo: 0, Hi: len(a) + len(b) + 1}} {
+		if _, err := Build([]Part{bad}, BuildOptions{}); err == nil {
+			t.Errorf("Build of records [%d, %d) of an index of %d: no error", bad.Lo, bad.Hi, earlier.Len())
 		}
 	}
 }

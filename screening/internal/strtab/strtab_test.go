@@ -31,3 +31,32 @@ func TestTable(t *testing.T) {
 		t.Errorf("empty table: Len %d", empty.Len())
 	}
 }
+
+// A table built of many strings, with and without Grow, holds them all; the
+// builder doubles its bytes rather than letting append grow them a quarter at
+// a time, so building copies the bytes at most about twice.
+func TestBuilderGrowth(t *testing.T) {
+	for _, grow := range []bool{false, true} {
+		var b Builder
+		if grow {
+			b.Grow(100_000, 100_000*12)
+		}
+		grew := 0
+		for i := range 100_000 {
+			before := cap(b.buf)
+			if err := b.Append(func(p []byte) []byte { return binary.AppendUvarint(append(p, "entry-"...), uint64(i)) }); err != nil {
+				t.Fatal(err)
+			}
+			if cap(b.buf) != before {
+				grew++
+			}
+		}
+		tab := b.Build()
+		if tab.Len() != 100_000 || tab.At(99_999) != string(binary.AppendUvarint([]byte("entry-"), 99_999)) {
+			t.Fatalf("grow=%v: %d strings, last %q", grow, tab.Len(), tab.At(tab.Len()-1))
+		}
+		if max := map[bool]int{false: 12, true: 0}[grow]; grew > max {
+			t.Errorf("grow=%v: the bytes were reallocated %d times, want at most %d", grow, grew, max)
+		}
+	}
+}
