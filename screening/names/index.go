@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -342,6 +343,11 @@ func Build(parts []Part, opt BuildOptions) (*Index, error) {
 		post = append(post, nil)
 	}
 	ix.postings = flattenLists(post)
+	if cap(nameToks.ids)-len(nameToks.ids) > len(nameToks.ids)/8 {
+		// New names took fewer tokens than sized for; the index keeps
+		// its tables for as long as it is loaded.
+		nameToks.ids = slices.Clone(nameToks.ids)
+	}
 	ix.nameToks = nameToks
 	ix.nameValues, ix.recIDs = nameValues.Build(), recIDs.Build()
 	ix.countries = flattenLists(countries)
