@@ -23,6 +23,10 @@ type Rescreener struct {
 	Window time.Duration
 	// Workers bounds the concurrent searches (default 4).
 	Workers int
+	// Pace, when set, is called before each counterparty and may sleep:
+	// the service answers screenings meanwhile, as with Lists.Pace. The
+	// counterparties are then screened one at a time.
+	Pace func()
 }
 
 // RescreenKeyID is the actor of re-screenings in screenings, cases and the audit trail.
@@ -71,6 +75,9 @@ func (r *Rescreener) Run(ctx context.Context, next *ListSet, delta []Entry) (Res
 	if workers <= 0 {
 		workers = 4
 	}
+	if r.Pace != nil {
+		workers = 1
+	}
 	jobs := make(chan HistoryEntry, workers*4)
 	var (
 		mu       sync.Mutex
@@ -80,6 +87,9 @@ func (r *Rescreener) Run(ctx context.Context, next *ListSet, delta []Entry) (Res
 	for range workers {
 		wg.Go(func() {
 			for h := range jobs {
+				if r.Pace != nil {
+					r.Pace()
+				}
 				hits, made, err := r.one(ctx, check, deltaSet, deltaID, next.Version, h)
 				mu.Lock()
 				rep.Hits += hits

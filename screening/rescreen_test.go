@@ -65,7 +65,10 @@ func TestRescreenOpensOneCasePerNewHit(t *testing.T) {
 	if len(delta) != 1 {
 		t.Fatalf("delta %d entries, want 1", len(delta))
 	}
-	r := &screening.Rescreener{Store: st, Settings: settings, Now: time.Now, Window: 24 * time.Hour}
+	// Paced (as the service runs it beside live screenings): once before
+	// each counterparty.
+	paced := 0
+	r := &screening.Rescreener{Store: st, Settings: settings, Now: time.Now, Window: 24 * time.Hour, Pace: func() { paced++ }}
 	rep, err := r.Run(ctx, next, delta)
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +76,10 @@ func TestRescreenOpensOneCasePerNewHit(t *testing.T) {
 	if rep.Counterparties != 2 || rep.Cases != 1 {
 		t.Fatalf("report %+v, want 2 counterparties and 1 case", rep)
 	}
+	if paced != 2 {
+		t.Errorf("paced %d times for 2 counterparties", paced)
+	}
+	r.Pace = nil
 	cases, _, err := st.ListCases(ctx, screening.CaseFilter{Status: screening.CaseOpen, Limit: 10})
 	if err != nil || len(cases) != 1 || cases[0].Customer != "Harbin Engineering University" || cases[0].Action != screening.ActionBlock {
 		t.Fatalf("cases %+v (%v)", cases, err)

@@ -166,7 +166,13 @@ type service struct {
 }
 
 func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *screening.Settings, b *backend) (*service, error) {
-	lists := &screening.Lists{Pace: newDutyCycle(cfg.ReloadCPU).pace}
+	// A list change's rebuild and re-screen run one after the other and
+	// share one duty cycle; unpaced (100 %), the re-screen uses its workers.
+	var pace func()
+	if cfg.ReloadCPU > 0 && cfg.ReloadCPU < 100 {
+		pace = newDutyCycle(cfg.ReloadCPU).pace
+	}
+	lists := &screening.Lists{Pace: pace}
 	checks := screening.DefaultChecks(settings, screening.CheckDeps{NormalizePhone: phone.NewCache(4096).E164})
 	if !settings.DeniedParty.Disabled {
 		checks = append(checks, screening.NewDeniedPartyCheck(settings.DeniedParty, lists, b.store))
@@ -219,7 +225,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *s
 	watcher := &listWatcher{
 		lists: lists, store: b.store, locks: b.locks, log: log, poll: 30 * time.Second,
 		rescreen: &screening.Rescreener{Store: b.store, Settings: settings, Now: time.Now, Log: log,
-			Window: time.Duration(settings.Rescreen.WindowDays) * 24 * time.Hour, Workers: settings.Rescreen.Workers},
+			Window: time.Duration(settings.Rescreen.WindowDays) * 24 * time.Hour, Workers: settings.Rescreen.Workers, Pace: pace},
 	}
 	watcher.start(ctx)
 	pruner := &historyPruner{store: b.store, locks: b.locks, keep: settings.Scoring.HistoryRetention(),
