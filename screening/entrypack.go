@@ -44,9 +44,7 @@ func packParts(parts []listPart, pace func() error) (entryPack, error) {
 	for _, lp := range parts {
 		n += lp.len()
 		if lp.from != nil {
-			for i := lp.lo; i < lp.hi; i++ {
-				size += len(lp.from.entries.raw(i))
-			}
+			size += lp.from.entries.entries.Bytes(lp.lo, lp.hi)
 		} else {
 			size += len(lp.snap.Entries) * typicalEntrySize
 		}
@@ -56,6 +54,12 @@ func packParts(parts []listPart, pace func() error) (entryPack, error) {
 	b.Grow(n, size)
 	var collided []int32 // entries whose key hash an earlier entry took
 	i := 0
+	step := func() error {
+		if pace == nil || i%paceEvery != 0 {
+			return nil
+		}
+		return pace()
+	}
 	add := func(key string) {
 		h := maphash.String(p.seed, key)
 		if _, taken := p.byKey[h]; taken {
@@ -68,10 +72,8 @@ func packParts(parts []listPart, pace func() error) (entryPack, error) {
 	for _, lp := range parts {
 		if lp.from != nil {
 			for j := lp.lo; j < lp.hi; j++ {
-				if pace != nil && i%paceEvery == 0 {
-					if err := pace(); err != nil {
-						return entryPack{}, err
-					}
+				if err := step(); err != nil {
+					return entryPack{}, err
 				}
 				raw := lp.from.entries.raw(j)
 				if err := b.Add(raw); err != nil {
@@ -83,10 +85,8 @@ func packParts(parts []listPart, pace func() error) (entryPack, error) {
 		}
 		es := lp.snap.Entries
 		for j := range es {
-			if pace != nil && i%paceEvery == 0 {
-				if err := pace(); err != nil {
-					return entryPack{}, err
-				}
+			if err := step(); err != nil {
+				return entryPack{}, err
 			}
 			e := &es[j]
 			if err := b.Append(func(buf []byte) []byte { return appendEntry(buf, e) }); err != nil {

@@ -18,6 +18,18 @@ type idLists struct {
 	ends []uint32 // list i is ids[ends[i-1]:ends[i]]
 }
 
+// count is the number of ids in lists [lo, hi) together.
+func (l *idLists) count(lo, hi int) int {
+	if hi <= lo {
+		return 0
+	}
+	start := uint32(0)
+	if lo > 0 {
+		start = l.ends[lo-1]
+	}
+	return int(l.ends[hi-1] - start)
+}
+
 func (l *idLists) at(i int) []int32 {
 	start := uint32(0)
 	if i > 0 {

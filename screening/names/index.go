@@ -183,22 +183,13 @@ func Build(parts []Part, opt BuildOptions) (*Index, error) {
 		if p.Lo < 0 || p.Hi < p.Lo || p.Hi > p.From.nRecords {
 			return nil, fmt.Errorf("names: records [%d, %d) of an index of %d", p.Lo, p.Hi, p.From.nRecords)
 		}
+		firstName, endName := int(p.From.first[p.Lo]), int(p.From.first[p.Hi])
 		nRecords += p.Hi - p.Lo
-		total += int(p.From.first[p.Hi] - p.From.first[p.Lo])
+		total += endName - firstName
 		vocab += p.From.vocab.len()
-		if p.Hi > p.Lo {
-			firstName, endName := int(p.From.first[p.Lo]), int(p.From.first[p.Hi])
-			tokenIDs += int(p.From.nameToks.ends[endName-1])
-			if firstName > 0 {
-				tokenIDs -= int(p.From.nameToks.ends[firstName-1])
-			}
-		}
-		for r := p.Lo; r < p.Hi; r++ {
-			idBytes += len(p.From.recIDs.At(r))
-		}
-		for j := p.From.first[p.Lo]; j < p.From.first[p.Hi]; j++ {
-			nameBytes += len(p.From.nameValues.At(int(j)))
-		}
+		tokenIDs += p.From.nameToks.count(firstName, endName)
+		idBytes += p.From.recIDs.Bytes(p.Lo, p.Hi)
+		nameBytes += p.From.nameValues.Bytes(firstName, endName)
 	}
 	ix := &Index{nRecords: nRecords, vocabKey: make(map[string]int32, vocab), building: make([]tok, 0, vocab)}
 	seed := maphash.MakeSeed()

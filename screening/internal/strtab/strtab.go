@@ -29,6 +29,18 @@ func (t *Table) At(i int) string {
 	return t.data[start:t.ends[i]]
 }
 
+// Bytes is the size of strings [lo, hi) together.
+func (t *Table) Bytes(lo, hi int) int {
+	if hi <= lo {
+		return 0
+	}
+	start := uint32(0)
+	if lo > 0 {
+		start = t.ends[lo-1]
+	}
+	return int(t.ends[hi-1] - start)
+}
+
 // Len is the number of strings.
 func (t *Table) Len() int { return len(t.ends) }
 

@@ -26,6 +26,11 @@ func TestTable(t *testing.T) {
 			t.Errorf("At(%d) = %q, want %q", i, got, w)
 		}
 	}
+	for _, r := range []struct{ lo, hi, want int }{{0, 0, 0}, {0, 2, 18}, {1, 4, 18 + len("北京航空航天大学")}, {3, 3, 0}, {4, 5, 1}} {
+		if got := tab.Bytes(r.lo, r.hi); got != r.want {
+			t.Errorf("Bytes(%d, %d) = %d, want %d", r.lo, r.hi, got, r.want)
+		}
+	}
 	var empty Table
 	if empty.Len() != 0 {
 		t.Errorf("empty table: Len %d", empty.Len())
