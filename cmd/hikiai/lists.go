@@ -145,14 +145,18 @@ type dutyCycle struct {
 	since time.Time // start of the running slice; zero between builds
 }
 
-// newDutyCycle paces to percent of one core; 0 (a Config not loaded from the
-// environment) and 100 leave a build unpaced.
 func newDutyCycle(percent int) *dutyCycle {
-	share := float64(percent) / 100
-	if percent <= 0 || percent > 100 {
-		share = 1
+	return &dutyCycle{share: float64(percent) / 100, slice: 5 * time.Millisecond, now: time.Now, sleep: time.Sleep}
+}
+
+// reloadPace is the pace of a list change's rebuild and re-screen at percent
+// of one core (HIKIAI_RELOAD_CPU), or nil for unpaced: 100, or 0 for a Config
+// not loaded from the environment.
+func reloadPace(percent int) func() {
+	if percent <= 0 || percent >= 100 {
+		return nil
 	}
-	return &dutyCycle{share: share, slice: 5 * time.Millisecond, now: time.Now, sleep: time.Sleep}
+	return newDutyCycle(percent).pace
 }
 
 // A gap this long between two calls of pace is a new build, or a build that
@@ -161,9 +165,6 @@ const paceGap = 5 * time.Second
 
 // pace is Lists.Pace.
 func (d *dutyCycle) pace() {
-	if d.share >= 1 {
-		return
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.now()

@@ -8,7 +8,7 @@ import (
 
 // The duty cycle lets a build run for a slice and then sleeps it for the rest
 // of its share: at 25 %, three times what it ran. A long gap starts afresh
-// instead of sleeping it off, and 0 and 100 percent never sleep.
+// instead of sleeping it off, and 0 and 100 percent are not paced at all.
 func TestDutyCycle(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -20,8 +20,6 @@ func TestDutyCycle(t *testing.T) {
 		{"50 %", 50, []time.Duration{0, 5 * ms, 5 * ms}, []time.Duration{5 * ms, 5 * ms}},
 		{"under a slice", 25, []time.Duration{0, ms, ms, ms}, nil},
 		{"a gap is not slept off", 25, []time.Duration{0, time.Hour, 2 * ms, 4 * ms}, []time.Duration{18 * ms}},
-		{"100 %", 100, []time.Duration{0, 10 * ms, 10 * ms}, nil},
-		{"unset", 0, []time.Duration{0, 10 * ms, 10 * ms}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,6 +36,11 @@ func TestDutyCycle(t *testing.T) {
 				t.Errorf("slept %v, want %v", slept, tt.want)
 			}
 		})
+	}
+	for percent, paced := range map[int]bool{0: false, 1: true, 25: true, 99: true, 100: false} {
+		if got := reloadPace(percent) != nil; got != paced {
+			t.Errorf("reloadPace(%d): paced %v, want %v", percent, got, paced)
+		}
 	}
 }
 

@@ -168,10 +168,7 @@ type service struct {
 func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *screening.Settings, b *backend) (*service, error) {
 	// A list change's rebuild and re-screen run one after the other and
 	// share one duty cycle; unpaced (100 %), the re-screen uses its workers.
-	var pace func()
-	if cfg.ReloadCPU > 0 && cfg.ReloadCPU < 100 {
-		pace = newDutyCycle(cfg.ReloadCPU).pace
-	}
+	pace := reloadPace(cfg.ReloadCPU)
 	lists := &screening.Lists{Pace: pace}
 	checks := screening.DefaultChecks(settings, screening.CheckDeps{NormalizePhone: phone.NewCache(4096).E164})
 	if !settings.DeniedParty.Disabled {
