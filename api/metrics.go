@@ -28,6 +28,12 @@ type Metrics struct {
 	// CacheLookups counts cache hits and misses by cache (ObserveCache); the hit
 	// ratio is rate(hits) / rate(all) in PromQL.
 	CacheLookups *prometheus.CounterVec
+	// ListRefreshes counts list refreshes by list and status; refreshChecked
+	// is when each list was last refreshed without failing, for an alert that
+	// a list (whose publisher may rightly not change it for months) is no
+	// longer being checked.
+	ListRefreshes  *prometheus.CounterVec
+	refreshChecked *prometheus.GaugeVec
 	// stages and checks time the steps of each screening (ObserveStage,
 	// ObserveCheck), so that a slow answer shows where it spent its time.
 	stages *prometheus.HistogramVec
@@ -65,6 +71,14 @@ func NewMetrics() *Metrics {
 			Name: "hikiai_cache_lookups_total",
 			Help: "Cache lookups by cache and result (hit, miss). Hit ratio: sum(rate(...{result=\"hit\"}[5m])) / sum(rate(...[5m])).",
 		}, []string{"cache", "result"}),
+		ListRefreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hikiai_list_refreshes_total",
+			Help: "Scheduled list refreshes by list and status (not_modified, unchanged, imported, failed).",
+		}, []string{"source", "status"}),
+		refreshChecked: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "hikiai_list_refresh_success_timestamp_seconds",
+			Help: "When each list was last refreshed from its publisher without failing (Unix time).",
+		}, []string{"source"}),
 		stages: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "hikiai_screening_stage_seconds",
 			Help:    "Time each stage of a screening took: history, checks, save; and for POST /v1/screenings, decode and answer.",
@@ -78,7 +92,7 @@ func NewMetrics() *Metrics {
 		lists: &listAgeCollector{desc: prometheus.NewDesc("hikiai_list_age_seconds",
 			"Seconds since the current snapshot of each denied-party list was imported.", []string{"source"}, nil), now: time.Now},
 	}
-	m.Registry.MustRegister(m.requests, m.Screenings, m.Flags, m.StoreErrors, m.Websites, m.CacheLookups, m.stages, m.checks, m.lists,
+	m.Registry.MustRegister(m.requests, m.Screenings, m.Flags, m.StoreErrors, m.Websites, m.CacheLookups, m.ListRefreshes, m.refreshChecked, m.stages, m.checks, m.lists,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -115,6 +129,15 @@ func (m *Metrics) ObserveCache(cache string, hit bool) {
 		result = "hit"
 	}
 	m.CacheLookups.WithLabelValues(cache, result).Inc()
+}
+
+// ObserveListRefresh counts one list's refresh; a status other than failed
+// also sets the list's last-success time.
+func (m *Metrics) ObserveListRefresh(source, status string, at time.Time) {
+	m.ListRefreshes.WithLabelValues(source, status).Inc()
+	if status != "failed" {
+		m.refreshChecked.WithLabelValues(source).Set(float64(at.Unix()))
+	}
 }
 
 // ObserveStoreError counts one store error of an operation.

@@ -62,7 +62,7 @@ func (c *DeniedPartyCheck) Code() string { return "denied_party" }
 func (c *DeniedPartyCheck) Run(ctx context.Context, in *Input) ([]Flag, error) {
 	set := c.lists.Current()
 	if set == nil || set.Len() == 0 {
-		return nil, &Degraded{Reason: "denied-party lists are not loaded; import them with `hikiai sources import`"}
+		return nil, &Degraded{Reason: "denied-party lists are not loaded; import them with `hikiai sources import` or `hikiai sources refresh`"}
 	}
 	var flags []Flag
 	for _, p := range in.Inquiry.Parties() {

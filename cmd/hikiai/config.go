@@ -27,6 +27,8 @@ type Config struct {
 	CacheEntries    int           // HIKIAI_CACHE_ENTRIES
 	RateLimit       int           // HIKIAI_RATE_LIMIT
 	ReloadCPU       int           // HIKIAI_RELOAD_CPU, percent of one core
+	RefreshEvery    time.Duration // HIKIAI_REFRESH_INTERVAL; 0 = no scheduled refresh
+	RefreshCatalog  string        // HIKIAI_REFRESH_CATALOGUE; "" = the built-in one
 }
 
 // setting is one row of the configuration table: its variable, default, meaning
@@ -90,6 +92,27 @@ var settings = []setting{
 	{"HIKIAI_CACHE_ENTRIES", "10000", "size bound of the in-process cache (website results, rate counters)", intInto(func(c *Config) *int { return &c.CacheEntries }, 100, 10_000_000, "must be a whole number from 100 to 10000000")},
 	{"HIKIAI_RATE_LIMIT", "6000", "API requests per minute per key (429 with Retry-After beyond; counted in Redis when set); 0 = no limit", intInto(func(c *Config) *int { return &c.RateLimit }, 0, 100_000_000, "must be a whole number from 0 (no limit) to 100000000")},
 	{"HIKIAI_RELOAD_CPU", "25", "percent of one core that rebuilding the loaded lists after an import may take while the service answers screenings; 100 = unpaced", intInto(func(c *Config) *int { return &c.ReloadCPU }, 1, 100, "must be a whole number from 1 to 100")},
+	{"HIKIAI_REFRESH_INTERVAL", "0", "serve: download the lists from their publishers this often and import those that changed (e.g. 6h); 0 = never (use `hikiai sources refresh` or import by hand)", func(c *Config, v string) error {
+		if v == "0" {
+			return nil
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 15*time.Minute || d > 7*24*time.Hour {
+			return fmt.Errorf("must be 0 or a duration from 15m to 168h")
+		}
+		c.RefreshEvery = d
+		return nil
+	}},
+	{"HIKIAI_REFRESH_CATALOGUE", "", "YAML file saying where each list is published (start from `hikiai sources catalogue`); empty = the built-in one", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		if st, err := os.Stat(v); err != nil || !st.Mode().IsRegular() {
+			return fmt.Errorf("must be an existing file")
+		}
+		c.RefreshCatalog = v
+		return nil
+	}},
 }
 
 func redisURLInto(field *string, v string) error {

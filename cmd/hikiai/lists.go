@@ -50,7 +50,7 @@ func (w *listWatcher) start(ctx context.Context) {
 		// what loading used within about 15 s.
 		runtime.GC()
 	} else {
-		w.log.Warn("no denied-party lists in the store; import them with `hikiai sources import`")
+		w.log.Warn("no denied-party lists in the store; import them with `hikiai sources import` or `hikiai sources refresh`")
 	}
 	ctx, w.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	var events <-chan string

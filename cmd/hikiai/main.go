@@ -23,6 +23,9 @@ usage:
   hikiai keys list
   hikiai keys revoke ID
   hikiai sources import [--format F] FILE...   import a denied-party list (format detected)
+  hikiai sources refresh [--only LIST,...] [--force] [--catalogue FILE]
+                                    download the lists from their publishers, import those that changed
+  hikiai sources catalogue                     where each list is published (YAML, to copy and change)
   hikiai sources list                          imported lists, versions, counts, age
   hikiai sources formats                       list formats understood
   hikiai bench --server URL --key KEY [--count N --duration D --concurrency C --rate R --json]

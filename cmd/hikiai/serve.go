@@ -17,6 +17,7 @@ import (
 	"github.com/hikiai/hikiai/rules"
 	"github.com/hikiai/hikiai/screening"
 	"github.com/hikiai/hikiai/screening/phone"
+	"github.com/hikiai/hikiai/sources/refresh"
 	"github.com/hikiai/hikiai/sources/web"
 )
 
@@ -228,6 +229,22 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *s
 	pruner := &historyPruner{store: b.store, locks: b.locks, keep: settings.Scoring.HistoryRetention(),
 		interval: 24 * time.Hour, delay: time.Minute, now: time.Now, log: log}
 	pruner.start(ctx)
+	var refresher *listRefresher
+	if cfg.RefreshEvery > 0 {
+		cat, err := loadCatalogue(cfg.RefreshCatalog)
+		if err != nil {
+			watcher.stop()
+			pruner.stop()
+			return nil, err
+		}
+		refresher = &listRefresher{
+			refresher: &refresh.Refresher{Catalogue: cat, Fetcher: &refresh.Fetcher{}, Dir: refreshDir(cfg),
+				Store: adminLists{&api.LocalAdmin{Store: b.store, Now: time.Now, Actor: "refresh"}}},
+			locks: b.locks, interval: cfg.RefreshEvery, delay: 2 * time.Minute,
+			observe: srv.Metrics().ObserveListRefresh, log: log,
+		}
+		refresher.start(ctx)
+	}
 	// Webhook deliveries run beside the server; every replica runs a dispatcher
 	// (enqueueing is idempotent, claims are leased). Detached from ctx so that
 	// deliveries go on while in-flight requests drain; shutdown stops them.
@@ -238,6 +255,9 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *s
 		defer cancel()
 		watcher.stop()
 		pruner.stop()
+		if refresher != nil {
+			refresher.stop()
+		}
 		if err := hooks.Shutdown(sctx); err != nil {
 			log.Warn("stop webhook dispatcher", slog.Any("err", err))
 		}

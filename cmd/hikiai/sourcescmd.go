@@ -15,14 +15,23 @@ import (
 	"github.com/hikiai/hikiai/api"
 	"github.com/hikiai/hikiai/screening"
 	"github.com/hikiai/hikiai/sources"
+	"github.com/hikiai/hikiai/sources/refresh"
 )
 
-// sourcesCmd is `hikiai sources import|list|formats`.
+// sourcesCmd is `hikiai sources import|refresh|list|catalogue|formats`.
 func sourcesCmd(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return usageError("sources: import, list or formats")
+		return usageError(sourcesUsage)
 	}
 	switch args[0] {
+	case "refresh":
+		return refreshCmd(ctx, cfg, log, args[1:], stdout)
+	case "catalogue":
+		if len(args) > 1 {
+			return usageError("sources catalogue (prints the built-in catalogue, to start one of your own from)")
+		}
+		_, err := stdout.Write(refresh.BuiltinYAML())
+		return err
 	case "formats":
 		for _, f := range sources.Formats() {
 			src, _ := sources.SourceOf(f)
@@ -69,17 +78,26 @@ func sourcesCmd(ctx context.Context, cfg Config, log *slog.Logger, args []string
 		if err != nil {
 			return err
 		}
+		checked := refresh.LastChecked(refreshDir(cfg))
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "SOURCE\tLIST\tVERSION\tENTRIES\tIMPORTED\tAGE")
+		fmt.Fprintln(tw, "SOURCE\tLIST\tVERSION\tENTRIES\tIMPORTED\tAGE\tCHECKED")
 		for _, s := range snaps {
 			en, _ := screening.ListName(s.Source)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", s.Source, en, s.Version, s.Count,
-				s.ImportedAt.Format(time.RFC3339), time.Since(s.ImportedAt).Round(time.Minute))
+			// CHECKED: when `sources refresh` last found the publisher's file
+			// the same or imported it; "-" if it never has.
+			last := "-"
+			if at, ok := checked[s.Source]; ok {
+				last = at.Local().Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", s.Source, en, s.Version, s.Count,
+				s.ImportedAt.Format(time.RFC3339), time.Since(s.ImportedAt).Round(time.Minute), last)
 		}
 		return tw.Flush()
 	}
-	return usageError("sources: import, list or formats")
+	return usageError(sourcesUsage)
 }
+
+const sourcesUsage = "sources: import, refresh, list, catalogue or formats"
 
 // importOne imports one list (one file, or the files of one OFAC set).
 func importOne(ctx context.Context, adm api.Admin, format string, files []string, stdout io.Writer) error {
