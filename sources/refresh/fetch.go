@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	neturl "net/url"
 	"os"
@@ -20,6 +21,7 @@ const (
 	DefaultPageBytes = 4 << 20
 	DefaultAttempts  = 3
 	DefaultBackoff   = 2 * time.Second
+	DefaultTimeout   = 10 * time.Minute // one request, body included: 100 MB at 170 KB/s
 	DefaultUserAgent = "Hikiai/1.0 (denied-party list refresh)"
 	maxRetryAfter    = time.Minute
 )
@@ -34,6 +36,7 @@ type Fetcher struct {
 	PageBytes int64
 	Attempts  int           // tries for a network error, 429 or 5xx
 	Backoff   time.Duration // wait before the second try; doubled after
+	Timeout   time.Duration // one request, body included, so that a stalled download ends
 	UserAgent string
 	Sleep     func(ctx context.Context, d time.Duration) error // tests
 }
@@ -68,7 +71,13 @@ func (f *Fetcher) client() *http.Client {
 		return f.Client
 	}
 	return &http.Client{
-		Transport:     &http.Transport{Proxy: http.ProxyFromEnvironment, TLSHandshakeTimeout: 30 * time.Second, ResponseHeaderTimeout: time.Minute},
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			TLSHandshakeTimeout:   30 * time.Second,
+			ResponseHeaderTimeout: time.Minute,
+			IdleConnTimeout:       time.Minute,
+		},
 		CheckRedirect: noDowngrade,
 	}
 }
@@ -151,6 +160,9 @@ func (f *Fetcher) try(ctx context.Context, url string, v Validators, use func(*h
 }
 
 func (f *Fetcher) once(ctx context.Context, url string, v Validators, use func(*http.Response) error) (retry bool, after time.Duration, err error) {
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, orDefault(f.Timeout, DefaultTimeout))
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return false, 0, fmt.Errorf("GET %s: %w", url, err)
@@ -168,12 +180,14 @@ func (f *Fetcher) once(ctx context.Context, url string, v Validators, use func(*
 		if errors.As(err, &uerr) {
 			err = uerr.Err
 		}
-		return ctx.Err() == nil, 0, fmt.Errorf("GET %s: %w", url, err)
+		return parent.Err() == nil, 0, fmt.Errorf("GET %s: %w", url, err)
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusOK:
-		return false, 0, use(resp)
+		err := use(resp)
+		var cut bodyError
+		return errors.As(err, &cut) && parent.Err() == nil, 0, err
 	case resp.StatusCode == http.StatusNotModified && (v.ETag != "" || v.LastModified != ""):
 		return false, 0, errNotModified
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
@@ -228,7 +242,7 @@ func (f *Fetcher) save(resp *http.Response, url, dir string) (d *Download, err e
 		}
 	}()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(out, h), io.LimitReader(resp.Body, limit+1))
+	n, err := io.Copy(io.MultiWriter(out, h), io.LimitReader(bodyReader{resp.Body}, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: after %d bytes: %w", url, n, err)
 	}
@@ -236,7 +250,7 @@ func (f *Fetcher) save(resp *http.Response, url, dir string) (d *Download, err e
 		return nil, fmt.Errorf("GET %s: more than the %d bytes allowed", url, limit)
 	}
 	if resp.ContentLength >= 0 && n != resp.ContentLength {
-		return nil, fmt.Errorf("GET %s: %d of %d bytes", url, n, resp.ContentLength)
+		return nil, fmt.Errorf("GET %s: %w", url, bodyError{fmt.Errorf("%d of %d bytes", n, resp.ContentLength)})
 	}
 	if n == 0 {
 		return nil, fmt.Errorf("GET %s: empty body", url)
@@ -255,4 +269,20 @@ func orString(v, def string) string {
 		return v
 	}
 	return def
+}
+
+// bodyError is a body cut short (a reset, a stall past the timeout): worth
+// another try, unlike a file that is too large or a disk that is full.
+type bodyError struct{ error }
+
+func (e bodyError) Unwrap() error { return e.error }
+
+type bodyReader struct{ r io.Reader }
+
+func (b bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = bodyError{err}
+	}
+	return n, err
 }
