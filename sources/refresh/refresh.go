@@ -158,10 +158,9 @@ func (r *Refresher) refreshList(ctx context.Context, l *List, st *state, inForce
 		return fail(err)
 	}
 	// Left by a refresh that was killed; nobody else uses them under the lock.
-	if stale, _ := filepath.Glob(filepath.Join(keep, ".incoming-*")); len(stale) > 0 {
-		for _, d := range stale {
-			os.RemoveAll(d)
-		}
+	stale, _ := filepath.Glob(filepath.Join(keep, ".incoming-*"))
+	for _, d := range stale {
+		os.RemoveAll(d)
 	}
 	incoming, err := os.MkdirTemp(keep, ".incoming-")
 	if err != nil {

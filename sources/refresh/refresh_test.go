@@ -302,7 +302,15 @@ func TestRefreshImportsOnlyWhatChanged(t *testing.T) {
 func TestRefreshWithoutValidators(t *testing.T) {
 	r, pub, store := testRefresher(t)
 	pub.noValidators = true
+	// A refresh that was killed left its scratch folder behind.
+	killed := filepath.Join(r.Dir, "un_sc", ".incoming-killed")
+	if err := os.MkdirAll(killed, 0o750); err != nil {
+		t.Fatal(err)
+	}
 	run(t, r)
+	if exists(killed) {
+		t.Error("a killed refresh's scratch folder was left")
+	}
 	store.imports = nil
 	// The same bytes again: nothing to parse.
 	outs := run(t, r)
