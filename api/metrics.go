@@ -131,11 +131,11 @@ func (m *Metrics) ObserveCache(cache string, hit bool) {
 	m.CacheLookups.WithLabelValues(cache, result).Inc()
 }
 
-// ObserveListRefresh counts one list's refresh; a status other than failed
-// also sets the list's last-success time.
-func (m *Metrics) ObserveListRefresh(source, status string, at time.Time) {
+// ObserveListRefresh counts one list's refresh; one that succeeded also sets
+// the list's last-success time.
+func (m *Metrics) ObserveListRefresh(source, status string, succeeded bool, at time.Time) {
 	m.ListRefreshes.WithLabelValues(source, status).Inc()
-	if status != "failed" {
+	if succeeded {
 		m.refreshChecked.WithLabelValues(source).Set(float64(at.Unix()))
 	}
 }

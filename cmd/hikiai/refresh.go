@@ -141,7 +141,7 @@ type listRefresher struct {
 	locks     screening.Cache
 	interval  time.Duration
 	delay     time.Duration
-	observe   func(source, status string, at time.Time)
+	observe   func(source, status string, succeeded bool, at time.Time)
 	log       *slog.Logger
 	rounds
 }
@@ -159,7 +159,7 @@ func (l *listRefresher) refreshOnce(ctx context.Context) {
 		outs, err := l.refresher.Run(ctx)
 		for _, o := range outs {
 			if l.observe != nil {
-				l.observe(o.Source, o.Status, time.Now())
+				l.observe(o.Source, o.Status, o.Status != refresh.StatusFailed, time.Now())
 			}
 			attrs := []any{slog.String("source", o.Source), slog.String("status", o.Status), slog.Duration("took", o.Took)}
 			if o.Status == refresh.StatusFailed {

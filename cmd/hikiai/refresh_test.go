@@ -180,7 +180,7 @@ func TestScheduledRefresh(t *testing.T) {
 	l := &listRefresher{
 		refresher: &refresh.Refresher{Catalogue: cat, Fetcher: &refresh.Fetcher{Attempts: 1}, Store: store, Dir: t.TempDir()},
 		locks:     locks, interval: time.Hour, delay: 10 * time.Millisecond,
-		observe: func(source, status string, _ time.Time) {
+		observe: func(source, status string, _ bool, _ time.Time) {
 			mu.Lock()
 			observed[source] = status
 			mu.Unlock()

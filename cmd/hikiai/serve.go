@@ -167,6 +167,15 @@ type service struct {
 }
 
 func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *screening.Settings, b *backend) (*service, error) {
+	// Read before any background work starts, so that a bad catalogue stops
+	// nothing but the start.
+	var catalogue *refresh.Catalogue
+	if cfg.RefreshEvery > 0 {
+		var err error
+		if catalogue, err = loadCatalogue(cfg.RefreshCatalog); err != nil {
+			return nil, err
+		}
+	}
 	// A list change's rebuild and re-screen run one after the other and
 	// share one duty cycle; unpaced (100 %), the re-screen uses its workers.
 	pace := reloadPace(cfg.ReloadCPU)
@@ -230,15 +239,9 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *s
 		interval: 24 * time.Hour, delay: time.Minute, now: time.Now, log: log}
 	pruner.start(ctx)
 	var refresher *listRefresher
-	if cfg.RefreshEvery > 0 {
-		cat, err := loadCatalogue(cfg.RefreshCatalog)
-		if err != nil {
-			watcher.stop()
-			pruner.stop()
-			return nil, err
-		}
+	if catalogue != nil {
 		refresher = &listRefresher{
-			refresher: &refresh.Refresher{Catalogue: cat, Fetcher: &refresh.Fetcher{}, Dir: refreshDir(cfg),
+			refresher: &refresh.Refresher{Catalogue: catalogue, Fetcher: &refresh.Fetcher{}, Dir: refreshDir(cfg),
 				Store: adminLists{&api.LocalAdmin{Store: b.store, Now: time.Now, Actor: "refresh"}}},
 			locks: b.locks, interval: cfg.RefreshEvery, delay: 2 * time.Minute,
 			observe: srv.Metrics().ObserveListRefresh, log: log,
