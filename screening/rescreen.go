@@ -9,6 +9,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/hikiai/hikiai/screening/names"
 )
 
 // Rescreener screens known counterparties again when lists change, against
@@ -34,18 +36,23 @@ const RescreenKeyID = "system:rescreen"
 
 // RescreenReport says what one run did.
 type RescreenReport struct {
-	DeltaEntries   int           `json:"delta_entries"`
-	Counterparties int           `json:"counterparties"`
-	Hits           int           `json:"hits"`
-	Cases          int           `json:"cases"`
-	Duration       time.Duration `json:"duration"`
+	DeltaEntries   int `json:"delta_entries"`
+	Counterparties int `json:"counterparties"`
+	Hits           int `json:"hits"`
+	Cases          int `json:"cases"`
+	// Known counts counterparties whose every live hit is already held in an
+	// open, escalated or rejected case: a list entry that changed (an address,
+	// a programme) must not hand the reviewers the same party twice.
+	Known    int           `json:"known"`
+	Duration time.Duration `json:"duration"`
 }
 
 // Run screens every counterparty seen within the window against delta (entries
 // of next that are new or changed). A hit that is not suppressed becomes a new
-// screening with a case and an audit record of kind rescreen; running again for
-// the same delta creates nothing twice (the screening's reference is derived
-// from the delta and the counterparty).
+// screening with a case and an audit record of kind rescreen, unless every such
+// hit of the counterparty is already held in an undecided or rejected case
+// (Known); running again for the same delta creates nothing twice (the
+// screening's reference is derived from the delta and the counterparty).
 func (r *Rescreener) Run(ctx context.Context, next *ListSet, delta []Entry) (RescreenReport, error) {
 	start := time.Now()
 	rep := RescreenReport{DeltaEntries: len(delta)}
@@ -90,10 +97,11 @@ func (r *Rescreener) Run(ctx context.Context, next *ListSet, delta []Entry) (Res
 				if r.Pace != nil {
 					r.Pace()
 				}
-				hits, made, err := r.one(ctx, check, deltaSet, deltaID, next.Version, h)
+				o, err := r.one(ctx, check, deltaSet, deltaID, next.Version, h)
 				mu.Lock()
-				rep.Hits += hits
-				rep.Cases += made
+				rep.Hits += o.hits
+				rep.Cases += o.cases
+				rep.Known += o.known
 				if err != nil && firstErr == nil {
 					firstErr = err
 				}
@@ -122,21 +130,43 @@ func (r *Rescreener) Run(ctx context.Context, next *ListSet, delta []Entry) (Res
 	return rep, nil
 }
 
+// outcome is what one counterparty's re-screening did.
+type outcome struct{ hits, cases, known int }
+
 // one screens one counterparty against the delta.
-func (r *Rescreener) one(ctx context.Context, check *DeniedPartyCheck, deltaSet *ListSet, deltaID, listsVersion string, h HistoryEntry) (hits, cases int, err error) {
+func (r *Rescreener) one(ctx context.Context, check *DeniedPartyCheck, deltaSet *ListSet, deltaID, listsVersion string, h HistoryEntry) (outcome, error) {
 	party := Party{Name: h.Name, Country: h.Country}
 	flags, err := check.partyFlags(ctx, deltaSet, RoledParty{Role: h.Party, Party: &party})
 	if err != nil || len(flags) == 0 {
-		return 0, 0, err
+		return outcome{}, err
 	}
-	live := 0
+	o := outcome{hits: len(flags)}
+	var live []Flag
 	for _, f := range flags {
 		if !f.Suppressed {
-			live++
+			live = append(live, f)
 		}
 	}
-	if live == 0 {
-		return len(flags), 0, nil
+	if len(live) == 0 {
+		return o, nil
+	}
+	prev, err := r.Store.Screening(ctx, h.ScreeningID)
+	switch {
+	case ErrorCode(err) == ENOTFOUND:
+		prev = nil // pruned or never saved: the re-screening stands alone
+	case err != nil:
+		return o, fmt.Errorf("read screening %s of %q: %w", h.ScreeningID, h.Name, err)
+	}
+	held, err := r.heldEntries(ctx, h, prev)
+	if err != nil {
+		return o, err
+	}
+	if caseID, ok := allHeld(live, held); ok {
+		o.known = 1
+		if r.Log != nil {
+			r.Log.Info("re-screening hit already held", slog.String("counterparty", h.Name), slog.String("case", caseID))
+		}
+		return o, nil
 	}
 	now := r.Now().UTC()
 	ref := "rescreen-" + deltaID + "-" + shortHash(h.Key)
@@ -147,7 +177,7 @@ func (r *Rescreener) one(ctx context.Context, check *DeniedPartyCheck, deltaSet 
 		Inquiry: Inquiry{Reference: ref, Customer: party, ReceivedAt: now,
 			Items: []Item{{Description: "re-screening of a known counterparty", Quantity: 1}}},
 	}
-	if prev, perr := r.Store.Screening(ctx, h.ScreeningID); perr == nil {
+	if prev != nil {
 		s.Inquiry = prev.Inquiry
 		s.Inquiry.Reference = ref
 	}
@@ -180,14 +210,101 @@ func (r *Rescreener) one(ctx context.Context, check *DeniedPartyCheck, deltaSet 
 	})
 	switch err := r.Store.SaveScreening(ctx, s, c, audit); {
 	case ErrorCode(err) == ECONFLICT:
-		return len(flags), 0, nil // this delta already re-screened this counterparty
+		return o, nil // this delta already re-screened this counterparty
 	case err != nil:
-		return len(flags), 0, fmt.Errorf("save re-screening of %q: %w", h.Name, err)
+		return o, fmt.Errorf("save re-screening of %q: %w", h.Name, err)
 	}
 	if r.Log != nil {
 		r.Log.Info("re-screening hit", slog.String("counterparty", h.Name), slog.String("screening", s.ID), slog.String("case", c.ID))
 	}
-	return len(flags), 1, nil
+	o.cases = 1
+	return o, nil
+}
+
+// heldCaseLimit bounds how many of a counterparty's newest cases are read to
+// find the entries already held: a hit only held further back opens a case,
+// which errs on the side of a person looking.
+const heldCaseLimit = 50
+
+// heldHit is a list entry that a case already holds against a counterparty.
+type heldHit struct {
+	caseID string
+	// firm: the case was rejected, or its hit on the entry blocks. A hit that
+	// blocks now on an entry the case held only as a resemblance is a new
+	// finding (the list added the party's own name, say) and opens a case.
+	firm bool
+}
+
+// heldEntries returns the list entries (Entry.Key) that a case still open,
+// escalated or rejected already holds against this counterparty. The cases are the previous screening's (where the party
+// may have been the end user) and those under the counterparty's name as
+// customer, which include earlier re-screenings. A cleared case holds
+// nothing: the reviewer's clearance was given on the entry as it was, and a
+// false-positive decision that should outlive the change is a suppression,
+// which expires with the entry's content on purpose.
+func (r *Rescreener) heldEntries(ctx context.Context, h HistoryEntry, prev *Screening) (map[string]heldHit, error) {
+	held := map[string]heldHit{}
+	seen := map[string]bool{}
+	consider := func(c *Case, s *Screening) error {
+		if seen[c.ID] || (c.Status != CaseOpen && c.Status != CaseEscalated && c.Status != CaseRejected) {
+			return nil
+		}
+		seen[c.ID] = true
+		if s == nil {
+			var err error
+			if s, err = r.Store.Screening(ctx, c.ScreeningID); ErrorCode(err) == ENOTFOUND {
+				return nil
+			} else if err != nil {
+				return fmt.Errorf("read screening %s of case %s: %w", c.ScreeningID, c.ID, err)
+			}
+		}
+		for _, f := range s.Flags {
+			if f.Code != "denied_party" || f.Suppressed {
+				continue
+			}
+			if name, _ := f.Evidence["party_name"].(string); names.Key(name) != h.Key {
+				continue
+			}
+			key, _ := f.Evidence["entry_key"].(string)
+			if was, ok := held[key]; key != "" && (!ok || !was.firm) {
+				held[key] = heldHit{caseID: c.ID, firm: f.Block || c.Status == CaseRejected}
+			}
+		}
+		return nil
+	}
+	if prev != nil && prev.CaseID != "" {
+		c, err := r.Store.Case(ctx, prev.CaseID)
+		switch {
+		case err == nil:
+			if err := consider(c, prev); err != nil {
+				return nil, err
+			}
+		case ErrorCode(err) != ENOTFOUND:
+			return nil, fmt.Errorf("read case %s: %w", prev.CaseID, err)
+		}
+	}
+	cases, _, err := r.Store.ListCases(ctx, CaseFilter{CustomerKey: h.Key, Limit: heldCaseLimit})
+	if err != nil {
+		return nil, fmt.Errorf("list cases of %q: %w", h.Name, err)
+	}
+	for _, c := range cases {
+		if err := consider(c, nil); err != nil {
+			return nil, err
+		}
+	}
+	return held, nil
+}
+
+// allHeld reports whether every live hit is held, and by which case (the
+// first hit's).
+func allHeld(live []Flag, held map[string]heldHit) (string, bool) {
+	for _, f := range live {
+		was, ok := held[fmt.Sprint(f.Evidence["entry_key"])]
+		if !ok || (f.Block && !was.firm) {
+			return "", false
+		}
+	}
+	return held[fmt.Sprint(live[0].Evidence["entry_key"])].caseID, true
 }
 
 func deltaFingerprint(delta []Entry) string {

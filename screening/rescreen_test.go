@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -92,6 +93,148 @@ func TestRescreenOpensOneCasePerNewHit(t *testing.T) {
 	rep, err = r.Run(ctx, next, delta)
 	if err != nil || rep.Cases != 0 {
 		t.Fatalf("second run %+v (%v), want no new case", rep, err)
+	}
+}
+
+// heldEnv screens inquiries at one list version and re-screens them after the
+// next, as the list watcher does.
+type heldEnv struct {
+	t        *testing.T
+	st       screening.Store
+	settings *screening.Settings
+	lists    *screening.Lists
+	eng      *screening.Engine
+	version  int
+}
+
+func newHeldEnv(t *testing.T, entries ...screening.Entry) *heldEnv {
+	st, settings := rescreenEnv(t)
+	lists := &screening.Lists{}
+	env := &heldEnv{t: t, st: st, settings: settings, lists: lists,
+		eng: &screening.Engine{Store: st, Settings: settings, Lists: lists, Now: time.Now, Log: slog.New(slog.DiscardHandler),
+			Checks: []screening.Check{screening.NewDeniedPartyCheck(settings.DeniedParty, lists, st)}}}
+	env.publish(entries...)
+	return env
+}
+
+// publish makes entries the new version of the METI list and returns the delta.
+func (env *heldEnv) publish(entries ...screening.Entry) []screening.Entry {
+	env.t.Helper()
+	env.version++
+	next, err := screening.NewListSet([]screening.ListSnapshot{{Source: "meti_eul", Version: fmt.Sprint(env.version), Entries: entries}}, time.Now())
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	delta := screening.Delta(env.lists.Current(), next)
+	env.lists.Swap(next)
+	return delta
+}
+
+func (env *heldEnv) screen(in screening.Inquiry) *screening.Screening {
+	env.t.Helper()
+	in.Items = []screening.Item{{Product: "MC-1", Quantity: 1}}
+	s, _, err := env.eng.Screen(context.Background(), screening.ScreenRequest{KeyID: "key_1", Inquiry: in})
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	return s
+}
+
+func (env *heldEnv) decide(caseID, decision string) {
+	env.t.Helper()
+	ctx := context.Background()
+	c, err := env.st.Case(ctx, caseID)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	version := c.Version
+	if err := screening.Decide(c, screening.Decision{Decision: decision, Reason: "checked the registry", KeyID: "key_admin", Role: screening.RoleAdmin, At: now}, env.settings.Cases); err != nil {
+		env.t.Fatal(err)
+	}
+	audit := screening.NewAuditRecord(now, screening.AuditDecision, "key_admin", c.ID, map[string]any{"decision": decision})
+	if err := env.st.UpdateCase(ctx, c, version, audit); err != nil {
+		env.t.Fatal(err)
+	}
+}
+
+func (env *heldEnv) rescreen(delta []screening.Entry) screening.RescreenReport {
+	env.t.Helper()
+	r := &screening.Rescreener{Store: env.st, Settings: env.settings, Now: time.Now, Window: 24 * time.Hour}
+	rep, err := r.Run(context.Background(), env.lists.Current(), delta)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	return rep
+}
+
+// TestRescreenLeavesHeldHitsToTheirCase: an entry that changes (a new
+// programme, an address) must not hand the reviewers a party they already
+// hold or rejected for that entry; a clearance, a new entry or a hit that now
+// blocks where it only resembled before goes to a person again.
+func TestRescreenLeavesHeldHitsToTheirCase(t *testing.T) {
+	harbin := listed("2", "Harbin Engineering University", "CN")
+	changed := harbin
+	changed.Programs = []string{"end user list, revision 2"}
+	// A weak alias resembles (review); the next revision makes it a strong alias (block).
+	weak := listed("2", "HEU Ship Institute", "CN")
+	weak.Names = append(weak.Names, screening.EntryName{Value: "Harbin Engineering University", Strength: screening.NameWeak})
+	strong := weak
+	strong.Names = slices.Clone(weak.Names)
+	strong.Names[1].Strength = screening.NameStrong
+	weakChanged := weak
+	weakChanged.Programs = []string{"revised"}
+	other := listed("3", "Harbin Engineering University Shipbuilding Institute", "CN")
+	customer := screening.Inquiry{Customer: screening.Party{Name: "Harbin Engineering University", Country: "CN"}}
+	asEndUser := screening.Inquiry{Customer: screening.Party{Name: "Osaka Clean Tools K.K.", Country: "JP"},
+		EndUser: &screening.Party{Name: "Harbin Engineering University", Country: "CN"}}
+	for _, tc := range []struct {
+		name              string
+		before, after     []screening.Entry
+		inquiry           screening.Inquiry
+		decision          string // "" leaves the case open
+		wantCases, wantKn int
+	}{
+		{"open case holds the changed entry", []screening.Entry{harbin}, []screening.Entry{changed}, customer, "", 0, 1},
+		{"escalated case holds it", []screening.Entry{harbin}, []screening.Entry{changed}, customer, screening.DecisionEscalate, 0, 1},
+		{"rejected case holds it", []screening.Entry{harbin}, []screening.Entry{changed}, customer, screening.DecisionReject, 0, 1},
+		{"held as the end user of another customer", []screening.Entry{harbin}, []screening.Entry{changed}, asEndUser, "", 0, 1},
+		{"a clearance was given on the old entry", []screening.Entry{harbin}, []screening.Entry{changed}, customer, screening.DecisionClear, 1, 0},
+		{"a new entry beside the held one", []screening.Entry{harbin}, []screening.Entry{harbin, other}, customer, "", 1, 0},
+		{"a resemblance that still resembles", []screening.Entry{weak}, []screening.Entry{weakChanged}, customer, "", 0, 1},
+		{"a resemblance that now blocks", []screening.Entry{weak}, []screening.Entry{strong}, customer, "", 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newHeldEnv(t, tc.before...)
+			s := env.screen(tc.inquiry)
+			if s.CaseID == "" {
+				t.Fatalf("no case before the change: %+v", s.Result)
+			}
+			if tc.decision != "" {
+				env.decide(s.CaseID, tc.decision)
+			}
+			rep := env.rescreen(env.publish(tc.after...))
+			if rep.Cases != tc.wantCases || rep.Known != tc.wantKn {
+				t.Fatalf("report %+v, want %d new cases and %d known", rep, tc.wantCases, tc.wantKn)
+			}
+		})
+	}
+}
+
+// TestRescreenChainHoldsItsOwnCase: a party first caught by a re-screening is
+// held by that re-screening's case when the entry changes again.
+func TestRescreenChainHoldsItsOwnCase(t *testing.T) {
+	env := newHeldEnv(t, listed("1", "Rosoboronexport", "RU"))
+	if s := env.screen(screening.Inquiry{Customer: screening.Party{Name: "Harbin Engineering University", Country: "CN"}}); s.CaseID != "" {
+		t.Fatalf("held before it was listed: %+v", s.Result)
+	}
+	harbin := listed("2", "Harbin Engineering University", "CN")
+	if rep := env.rescreen(env.publish(listed("1", "Rosoboronexport", "RU"), harbin)); rep.Cases != 1 {
+		t.Fatalf("listing: %+v, want a case", rep)
+	}
+	harbin.Programs = []string{"revised"}
+	if rep := env.rescreen(env.publish(listed("1", "Rosoboronexport", "RU"), harbin)); rep.Cases != 0 || rep.Known != 1 {
+		t.Fatalf("revision: %+v, want the re-screening's case to hold it", rep)
 	}
 }
 

@@ -125,7 +125,7 @@ func (w *listWatcher) reload(ctx context.Context) {
 		return
 	}
 	w.log.Info("re-screening done", slog.Int("delta_entries", rep.DeltaEntries), slog.Int("counterparties", rep.Counterparties),
-		slog.Int("hits", rep.Hits), slog.Int("cases", rep.Cases), slog.Duration("took", rep.Duration))
+		slog.Int("hits", rep.Hits), slog.Int("cases", rep.Cases), slog.Int("known", rep.Known), slog.Duration("took", rep.Duration))
 }
 
 // dutyCycle paces a list rebuild beside live screenings: the build runs for a
