@@ -170,3 +170,40 @@ func TestKoreanJSyllable(t *testing.T) {
 		}
 	}
 }
+
+// TestKanaJoinedKoreanVoicing: katakana writes the syllable after a Korean
+// family name voiced where the lists write it unvoiced; that is read as one
+// name only when each Latin word is a Korean syllable.
+func TestKanaJoinedKoreanVoicing(t *testing.T) {
+	tests := []struct {
+		kana   string
+		latin  []string
+		minSim float64
+		maxSim float64
+	}{
+		{"ギョンイル", []string{"kyong", "il"}, 0.8, 0.92},
+		{"グァンチョル", []string{"kwang", "chol"}, 0.8, 0.92},
+		{"グァンホ", []string{"kwang", "ho"}, 0.8, 0.92},
+		{"ジェイル", []string{"chae", "il"}, 0.75, 0.92},
+		{"ギョンナム", []string{"kyong", "nam"}, 0.8, 0.92},
+		{"ソンイル", []string{"song", "il"}, 0.85, 0.92}, // unvoiced on both sides, as before
+		// not Korean syllables: a voiced katakana start stays another word
+		{"ガーデン", []string{"karl", "den"}, 0, 0.75},
+		{"ギャラクシー", []string{"kalax", "sea"}, 0, 0.75},
+	}
+	for _, tt := range tests {
+		ts := analyse(tt.kana)
+		if len(ts) != 1 || ts[0].Script != ScriptKana {
+			t.Fatalf("analyse(%q) = %+v, want one katakana token", tt.kana, ts)
+		}
+		var parts []*tok
+		joined := ""
+		for _, w := range tt.latin {
+			parts = append(parts, &tok{Token: Token{Text: w, Latin: w, Script: ScriptLatin}})
+			joined += w
+		}
+		if got := kanaJoinedSim(ts[0], parts, joined); got < tt.minSim || got > tt.maxSim {
+			t.Errorf("kanaJoinedSim(%s, %v) = %.3f, want %.2f..%.2f", tt.kana, tt.latin, got, tt.minSim, tt.maxSim)
+		}
+	}
+}

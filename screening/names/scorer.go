@@ -397,7 +397,8 @@ func appendJoined(out []candidate, xs, ys []*tok, swapped bool) []candidate {
 				if joined == "" {
 					joined = joinForms(xs, sp)
 				}
-				if joined[0] != y.Latin[0] && (len(joined) < 2 || joined[1] != y.Latin[0]) && joined[0] != y.Latin[1] {
+				if joined[0] != y.Latin[0] && (len(joined) < 2 || joined[1] != y.Latin[0]) && joined[0] != y.Latin[1] &&
+					(y.Script != ScriptKana || firstSound(kanaFold(joined)) != firstSound(kanaFold(y.Latin))) {
 					continue
 				}
 				s := stringSim(joined, y.Latin)
@@ -405,7 +406,7 @@ func appendJoined(out []candidate, xs, ys []*tok, swapped bool) []candidate {
 					s *= 0.85 // pinyin is exact per character (see tokenSim)
 				}
 				if y.Script == ScriptKana && allScript(xs[i:i+n], ScriptLatin) {
-					s = max(s, kanaJoinedSim(y.Token, joined))
+					s = max(s, kanaJoinedSim(y.Token, xs[i:i+n], joined))
 				}
 				if s < minPairSim {
 					continue
@@ -436,12 +437,97 @@ func allScript(ts []*tok, sc Script) bool {
 // together, the way tokenSim compares a katakana word with one Latin word:
 // katakana writes a Korean given name as one word where the lists split
 // its syllables (ソンチョル / Song Chol, ヨンチョル / Yong-Chol).
-func kanaJoinedSim(kana Token, joinedLatin string) float64 {
+//
+// Katakana also writes such a name as Korean is spoken, where the syllable
+// after the family name starts voiced (キム・ギョンイル / Kim Kyong Il, グァンチョル
+// / Kwang Chol, ジェイル / Chae Il) and romanisations write it unvoiced; when
+// every Latin word is one Korean syllable, the voiced start is read as the
+// Latin one, for a little less than a written match.
+func kanaJoinedSim(kana Token, parts []*tok, joinedLatin string) float64 {
 	kf, lf := kanaForm(kana), kanaFold(kanaLatin(joinedLatin))
 	if !kanaLatinComparable(kf, joinedLatin, lf) {
 		return 0
 	}
-	return min(kanaLatinWordSim(kf, joinedLatin, lf)*kanaReadingFactor, 0.92)
+	v := kanaLatinWordSim(kf, joinedLatin, lf)
+	syllables := make([]string, len(parts))
+	for i, t := range parts {
+		syllables[i] = t.Latin
+	}
+	if korean, ok := koreanSpoken(syllables...); ok {
+		kl := kanaFold(korean) // not kanaLatin: a final e is spoken (チェ / Chae)
+		k := kf
+		if k[0] != kl[0] && voicedFirst(k) == voicedFirst(foldedChAsC(kl)) {
+			k = kl[:1] + k[1:]
+		}
+		v = max(v, kanaLatinSim(k, kl)*0.95)
+	}
+	return min(v*kanaReadingFactor, 0.92)
+}
+
+// foldedChAsC writes the c that kanaFold makes of ch back as ch, so that
+// voicedFirst pairs it with j (ジェ / Chae).
+func foldedChAsC(w string) string {
+	if w != "" && w[0] == 'c' {
+		return "ch" + w[1:]
+	}
+	return w
+}
+
+// koreanSpoken joins tokens that are each one syllable as Korean
+// romanisations write them (kyong, il, chol, hwan, ok, seong) the way
+// katakana hears them: an initial hw is フ (ファン / Hwang), a final ng is ン (ソンイル / Song Il, where the joined
+// "songil" would put a g before the i), ae and oe are エ (ジェ / Chae, チェ /
+// Choe), and the eo and eu of the Revised Romanisation are オ and ウ. It
+// reports false when a token is not such a syllable: an onset of up to three
+// consonant letters (with the glides y and w), one or two vowels, and a
+// Korean final consonant or none.
+func koreanSpoken(syllables ...string) (string, bool) {
+	var b strings.Builder
+	for _, w := range syllables {
+		i := 0
+		for i < len(w) && i < 3 && !isVowel(w[i]) {
+			i++
+		}
+		j := i
+		for j < len(w) && j-i < 2 && isVowel(w[j]) {
+			j++
+		}
+		if j == i {
+			return "", false
+		}
+		coda := w[j:]
+		switch coda {
+		case "", "k", "n", "l", "m", "p", "t":
+		case "ng":
+			coda = "n"
+		default:
+			return "", false
+		}
+		vowel := w[i:j]
+		switch vowel {
+		case "ae", "oe":
+			vowel = "e"
+		case "eo":
+			vowel = "o"
+		case "eu":
+			vowel = "u"
+		}
+		onset := w[:i]
+		if onset == "hw" {
+			onset = "f" // ファン / Hwang, フィ / Hwi
+		}
+		if last := b.Len() - 1; last >= 0 && b.String()[last] == 'n' && (onset == "m" || onset == "b" || onset == "p") {
+			// Hepburn writes ン before m, b and p as m (ヨンム yommu / Yong Mu)
+			s := b.String()[:last]
+			b.Reset()
+			b.WriteString(s)
+			b.WriteByte('m')
+		}
+		b.WriteString(onset)
+		b.WriteString(vowel)
+		b.WriteString(coda)
+	}
+	return b.String(), true
 }
 
 // acronymSim is the similarity given to an acronym written out in full

@@ -469,7 +469,26 @@ func kanaLatinWordSim(kanaForm, latin, latinForm string) float64 {
 		// Jang, チョン / Jong); a little less than a written j
 		v = max(v, kanaLatinSim(kanaForm, "c"+latinForm[1:])*0.95)
 	}
+	if mayBeSpokenOtherwise(latin) {
+		korean, ok := koreanSpoken(latin)
+		if !ok {
+			return v
+		}
+		// ファン / Hwang, ペ / Pae, チェ / Choe: a Korean syllable as spoken
+		v = max(v, kanaLatinSim(kanaForm, kanaFold(korean))*0.95)
+	}
 	return v
+}
+
+// mayBeSpokenOtherwise reports whether koreanSpoken may change a single
+// Latin word other than at a final ng (which kanaDistance reads as ン
+// already): the test costs no allocation on the many words it leaves.
+func mayBeSpokenOtherwise(w string) bool {
+	if len(w) > 6 {
+		return false
+	}
+	return strings.HasPrefix(w, "hw") || strings.Contains(w, "ae") || strings.Contains(w, "oe") ||
+		strings.Contains(w, "eo") || strings.Contains(w, "eu")
 }
 
 // koreanJSyllable reports a Latin word that is one Korean syllable with an
