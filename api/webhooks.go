@@ -34,12 +34,20 @@ type webhookView struct {
 	Events    []string  `json:"events"`
 	CreatedAt time.Time `json:"created_at"`
 	Disabled  bool      `json:"disabled,omitempty"`
+	// PreviousSecretExpiresAt is set while a rotated secret still signs
+	// deliveries beside the new one.
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`
 	// Secret is set only in the creation answer when the server generated it.
 	Secret string `json:"secret,omitempty"`
 }
 
-func viewWebhook(w *screening.Webhook) webhookView {
-	return webhookView{ID: w.ID, URL: w.URL, Events: w.Events, CreatedAt: w.CreatedAt, Disabled: w.Disabled}
+func viewWebhook(w *screening.Webhook, now time.Time) webhookView {
+	v := webhookView{ID: w.ID, URL: w.URL, Events: w.Events, CreatedAt: w.CreatedAt, Disabled: w.Disabled}
+	if w.PreviousSecret != "" && now.Before(w.PreviousSecretUntil) {
+		until := w.PreviousSecretUntil
+		v.PreviousSecretExpiresAt = &until
+	}
+	return v
 }
 
 // Bounds of a webhook registration.
@@ -78,7 +86,7 @@ func (s *Server) createWebhook(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	v := viewWebhook(w)
+	v := viewWebhook(w, now)
 	if generated {
 		v.Secret = req.Secret
 	}
@@ -160,6 +168,34 @@ type webhookPatch struct {
 	// new one.
 	Secret       string `json:"secret"`
 	RotateSecret bool   `json:"rotate_secret"`
+	// KeepPreviousSecret, with secret or rotate_secret, keeps the secret
+	// being replaced signing deliveries beside the new one for this long
+	// (a Go duration, 1m to 168h), so that the receiver can switch to the
+	// new secret at its own time; every delivery then carries two v1 MACs.
+	KeepPreviousSecret string `json:"keep_previous_secret"`
+}
+
+// Bounds of keep_previous_secret: long enough for a change window at the
+// receiver, short enough that a leaked secret does not stay good for long.
+const (
+	minKeepPreviousSecret = time.Minute
+	maxKeepPreviousSecret = 7 * 24 * time.Hour
+)
+
+// checkKeepPreviousSecret parses keep_previous_secret ("" is 0) and says what
+// is wrong with it.
+func checkKeepPreviousSecret(req *webhookPatch) (time.Duration, string) {
+	if req.KeepPreviousSecret == "" {
+		return 0, ""
+	}
+	if req.Secret == "" && !req.RotateSecret {
+		return 0, "only with secret or rotate_secret: it keeps the secret being replaced"
+	}
+	d, err := time.ParseDuration(req.KeepPreviousSecret)
+	if err != nil || d < minKeepPreviousSecret || d > maxKeepPreviousSecret {
+		return 0, fmt.Sprintf("a duration from %s to %s, such as 24h", minKeepPreviousSecret, "168h")
+	}
+	return d, ""
 }
 
 // updateWebhook is PATCH /v1/webhooks/{id} (admin): disable or enable a
@@ -171,7 +207,7 @@ func (s *Server) updateWebhook(c *gin.Context) {
 		return
 	}
 	fields := map[string]string{}
-	if req.URL == nil && req.Events == nil && req.Disabled == nil && req.Secret == "" && !req.RotateSecret {
+	if req.URL == nil && req.Events == nil && req.Disabled == nil && req.Secret == "" && !req.RotateSecret && req.KeepPreviousSecret == "" {
 		fields["body"] = "nothing to change: give one or more of url, events, disabled, secret, rotate_secret"
 	}
 	if req.URL != nil {
@@ -188,6 +224,10 @@ func (s *Server) updateWebhook(c *gin.Context) {
 		fields["secret"] = why
 	} else if req.Secret != "" && req.RotateSecret {
 		fields["secret"] = "give a secret or rotate_secret, not both"
+	}
+	keep, why := checkKeepPreviousSecret(&req)
+	if why != "" {
+		fields["keep_previous_secret"] = why
 	}
 	if len(fields) > 0 {
 		fail(c, &screening.Error{Code: screening.EINVALID, Message: "invalid webhook change", Fields: fields})
@@ -211,10 +251,13 @@ func (s *Server) updateWebhook(c *gin.Context) {
 	if req.Disabled != nil {
 		details["disabled"] = *req.Disabled
 	}
+	now := s.now().UTC()
 	if secret != "" {
 		details["secret_replaced"], details["secret_generated"] = true, req.RotateSecret
+		if keep > 0 {
+			details["previous_secret_kept_until"] = now.Add(keep)
+		}
 	}
-	now := s.now().UTC()
 	id := c.Param("id")
 	audit := screening.NewAuditRecord(now, screening.AuditWebhook, apiKey(c).ID, id, details)
 	w, err := s.store.UpdateWebhook(c.Request.Context(), id, func(w *screening.Webhook) error {
@@ -228,6 +271,12 @@ func (s *Server) updateWebhook(c *gin.Context) {
 			w.Disabled = *req.Disabled
 		}
 		if secret != "" {
+			// A secret rotated during an earlier overlap is dropped: only
+			// the one being replaced now is kept.
+			w.PreviousSecret, w.PreviousSecretUntil = "", time.Time{}
+			if keep > 0 && w.Secret != secret {
+				w.PreviousSecret, w.PreviousSecretUntil = w.Secret, now.Add(keep)
+			}
 			w.Secret = secret
 		}
 		return nil
@@ -236,7 +285,7 @@ func (s *Server) updateWebhook(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	v := viewWebhook(w)
+	v := viewWebhook(w, now)
 	if req.RotateSecret {
 		v.Secret = secret
 	}
@@ -290,8 +339,9 @@ func (s *Server) listWebhooks(c *gin.Context) {
 		return
 	}
 	out := make([]webhookView, 0, len(hooks))
+	now := s.now()
 	for _, w := range hooks {
-		out = append(out, viewWebhook(w))
+		out = append(out, viewWebhook(w, now))
 	}
 	c.JSON(http.StatusOK, listPage[webhookView]{Items: out})
 }
@@ -303,7 +353,7 @@ func (s *Server) getWebhook(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, viewWebhook(w))
+	c.JSON(http.StatusOK, viewWebhook(w, s.now()))
 }
 
 // deliveryView shows a delivery with its payload as JSON rather than base64.

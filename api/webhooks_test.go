@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hikiai/hikiai/api/webhook"
 	"github.com/hikiai/hikiai/api/webhook/webhooktest"
@@ -238,6 +240,81 @@ func TestWebhookUpdate(t *testing.T) {
 	}
 }
 
+// TestWebhookSecretOverlap rotates a secret and keeps the old one for a day:
+// the receiver, still on the old secret, accepts deliveries; after it switches
+// it accepts them too; after the day, the old secret no longer signs.
+func TestWebhookSecretOverlap(t *testing.T) {
+	env := newTestEnv(t, holdCheck{})
+	ctx := context.Background()
+	admin, sales := env.key(screening.RoleAdmin), env.key(screening.RoleSales)
+	var (
+		mu     sync.Mutex
+		offset time.Duration
+	)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return time.Now().Add(offset)
+	}
+	env.server.now = clock
+	const old = "old-secret-0123456789"
+	rcv := webhooktest.NewReceiver(t, old, clock)
+	var hook webhookView
+	if resp := env.do("POST", "/v1/webhooks", admin, map[string]any{"url": rcv.URL, "secret": old, "events": []string{webhook.EventScreeningCompleted}}, &hook); resp.StatusCode != 201 {
+		t.Fatalf("register: %d", resp.StatusCode)
+	}
+	d := webhook.New(webhook.Options{Store: env.store, Now: clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	deliver := func(ref string) {
+		t.Helper()
+		env.screenHeld(sales, ref, "review")
+		if n, err := d.RunOnce(ctx); err != nil || n != 1 {
+			t.Fatalf("RunOnce = %d, %v; want 1", n, err)
+		}
+	}
+
+	var rotated webhookView
+	if resp := env.do("PATCH", "/v1/webhooks/"+hook.ID, admin, map[string]any{"rotate_secret": true, "keep_previous_secret": "24h"}, &rotated); resp.StatusCode != 200 {
+		t.Fatalf("rotate: %d", resp.StatusCode)
+	}
+	if rotated.Secret == "" || rotated.PreviousSecretExpiresAt == nil || rotated.PreviousSecretExpiresAt.Sub(clock()) < 23*time.Hour {
+		t.Fatalf("after rotating with overlap: %+v", rotated)
+	}
+	if raw := env.raw("GET", "/v1/webhooks/"+hook.ID, admin); strings.Contains(raw, old) || strings.Contains(raw, rotated.Secret) || !strings.Contains(raw, "previous_secret_expires_at") {
+		t.Errorf("GET during the overlap: %s", raw)
+	}
+
+	deliver("INQ-O1") // the receiver still checks the old secret
+	rcv.SetSecret(rotated.Secret)
+	deliver("INQ-O2") // and now the new one
+	if len(rcv.Events()) != 2 || len(rcv.Refused()) != 0 {
+		t.Fatalf("during the overlap: %d events, refused %v", len(rcv.Events()), rcv.Refused())
+	}
+
+	mu.Lock()
+	offset = 25 * time.Hour
+	mu.Unlock()
+	rcv.SetSecret(old) // a receiver that never switched
+	deliver("INQ-O3")
+	if len(rcv.Events()) != 2 || len(rcv.Refused()) == 0 {
+		t.Fatalf("after the overlap: %d events, refused %v; want the old secret refused", len(rcv.Events()), rcv.Refused())
+	}
+	if raw := env.raw("GET", "/v1/webhooks/"+hook.ID, admin); strings.Contains(raw, "previous_secret_expires_at") {
+		t.Errorf("GET after the overlap still shows it: %s", raw)
+	}
+
+	// Rotating again without keeping drops any previous secret at once.
+	if resp := env.do("PATCH", "/v1/webhooks/"+hook.ID, admin, map[string]any{"secret": "third-secret-0123456789"}, nil); resp.StatusCode != 200 {
+		t.Fatalf("replace: %d", resp.StatusCode)
+	}
+	if stored, err := env.store.Webhook(ctx, hook.ID); err != nil || stored.PreviousSecret != "" || len(stored.SigningSecrets(clock())) != 1 {
+		t.Errorf("after a replacement without overlap: %+v, %v", stored, err)
+	}
+	recs, err := env.store.Audit(ctx, screening.AuditFilter{Kind: screening.AuditWebhook})
+	if err != nil || len(recs) != 3 || !strings.Contains(string(recs[1].Data), "previous_secret_kept_until") || strings.Contains(string(recs[1].Data), old) {
+		t.Errorf("audit of the rotation: %d records, %v", len(recs), err)
+	}
+}
+
 func TestWebhookUpdateValidation(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
@@ -261,6 +338,10 @@ func TestWebhookUpdateValidation(t *testing.T) {
 		{"unknown event", map[string]any{"events": []string{"case.decided", "case.opened"}}, []string{"events[1]"}},
 		{"short secret", map[string]any{"secret": "short"}, []string{"secret"}},
 		{"secret and rotate", map[string]any{"secret": "another-secret-0123456789", "rotate_secret": true}, []string{"secret"}},
+		{"keep without a new secret", map[string]any{"keep_previous_secret": "24h"}, []string{"keep_previous_secret"}},
+		{"keep not a duration", map[string]any{"rotate_secret": true, "keep_previous_secret": "a day"}, []string{"keep_previous_secret"}},
+		{"keep too long", map[string]any{"rotate_secret": true, "keep_previous_secret": "720h"}, []string{"keep_previous_secret"}},
+		{"keep too short", map[string]any{"secret": "another-secret-0123456789", "keep_previous_secret": "1s"}, []string{"keep_previous_secret"}},
 		{"every field bad", map[string]any{"url": "x", "events": []string{"x"}, "secret": "x"}, []string{"url", "events[0]", "secret"}},
 		{"unknown field", map[string]any{"disable": true}, nil},
 		{"disabled not a bool", map[string]any{"disabled": "yes"}, nil},

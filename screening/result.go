@@ -191,6 +191,20 @@ type Webhook struct {
 	Events    []string  `json:"events"`
 	CreatedAt time.Time `json:"created_at"`
 	Disabled  bool      `json:"disabled,omitempty"`
+	// PreviousSecret, after a rotation that kept it, also signs deliveries
+	// until PreviousSecretUntil, so that a receiver can change its secret
+	// after ours without refusing deliveries meanwhile.
+	PreviousSecret      string    `json:"previous_secret,omitempty"`
+	PreviousSecretUntil time.Time `json:"previous_secret_until,omitzero"`
+}
+
+// SigningSecrets are the secrets that sign a delivery sent at t: the
+// current one, then the previous one while it is kept.
+func (w *Webhook) SigningSecrets(t time.Time) []string {
+	if w.PreviousSecret != "" && t.Before(w.PreviousSecretUntil) {
+		return []string{w.Secret, w.PreviousSecret}
+	}
+	return []string{w.Secret}
 }
 
 // ApplyWebhookChange runs a Store.UpdateWebhook change on w, a stored

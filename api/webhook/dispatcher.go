@@ -412,7 +412,7 @@ func (d *Dispatcher) post(ctx context.Context, h *screening.Webhook, del *screen
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Hikiai-Webhook/1")
-	req.Header.Set(HeaderSignature, Sign(h.Secret, at, del.Payload))
+	req.Header.Set(HeaderSignature, Sign(at, del.Payload, h.SigningSecrets(at)...))
 	req.Header.Set(HeaderEventID, del.EventID)
 	req.Header.Set(HeaderEvent, del.Event)
 	req.Header.Set(HeaderDelivery, del.ID)

@@ -39,10 +39,18 @@ var (
 	ErrMismatch     = errors.New("webhook: signature does not match the body")
 )
 
-// Sign returns the Hikiai-Signature header value for body sent at t.
-func Sign(secret string, t time.Time, body []byte) string {
+// Sign returns the Hikiai-Signature header value for body sent at t, with
+// one v1 per secret (two while a rotated secret is kept: a receiver that
+// knows either accepts the delivery).
+func Sign(t time.Time, body []byte, secrets ...string) string {
 	ts := t.Unix()
-	return fmt.Sprintf("t=%d,v1=%s", ts, hex.EncodeToString(mac(secret, ts, body)))
+	var b strings.Builder
+	fmt.Fprintf(&b, "t=%d", ts)
+	for _, secret := range secrets {
+		b.WriteString(",v1=")
+		b.WriteString(hex.EncodeToString(mac(secret, ts, body)))
+	}
+	return b.String()
 }
 
 func mac(secret string, ts int64, body []byte) []byte {

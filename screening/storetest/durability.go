@@ -39,7 +39,8 @@ func testDurability(t *testing.T, f Factory) {
 	if err := st.SaveSnapshot(ctx, snap, auditFor(screening.AuditListImport, "un_sc", base)); err != nil {
 		t.Fatal(err)
 	}
-	hook := &screening.Webhook{ID: "wh_1", URL: "https://erp.example/hook", Secret: "k", Events: []string{"case.decided"}, CreatedAt: base}
+	hook := &screening.Webhook{ID: "wh_1", URL: "https://erp.example/hook", Secret: "k", Events: []string{"case.decided"}, CreatedAt: base,
+		PreviousSecret: "k0", PreviousSecretUntil: base.Add(24 * time.Hour)}
 	if err := st.CreateWebhook(ctx, hook, auditFor(screening.AuditWebhook, hook.ID, base)); err != nil {
 		t.Fatal(err)
 	}

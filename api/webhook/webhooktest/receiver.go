@@ -26,11 +26,11 @@ type Event struct {
 
 // Receiver records what a webhook receiver sees.
 type Receiver struct {
-	URL    string
-	secret string
-	now    func() time.Time
+	URL string
+	now func() time.Time
 
 	mu       sync.Mutex
+	secret   string
 	events   []Event        // distinct events, in order of first arrival
 	receipts map[string]int // event id → how many signed requests carried it
 	bad      []string       // why requests were refused
@@ -57,6 +57,14 @@ func NewReceiver(t testing.TB, secret string, now func() time.Time) *Receiver {
 	return r
 }
 
+// SetSecret changes the secret the receiver checks with, as an ERP does when
+// its admin enters a rotated secret.
+func (r *Receiver) SetSecret(secret string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.secret = secret
+}
+
 // Tolerance is how far a signature's timestamp may be from the receiver's clock.
 const Tolerance = 5 * time.Minute
 
@@ -66,7 +74,10 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		r.refuse(w, http.StatusBadRequest, "read body: "+err.Error())
 		return
 	}
-	if err := webhook.Verify(r.secret, req.Header.Get(webhook.HeaderSignature), body, r.now(), Tolerance); err != nil {
+	r.mu.Lock()
+	secret := r.secret
+	r.mu.Unlock()
+	if err := webhook.Verify(secret, req.Header.Get(webhook.HeaderSignature), body, r.now(), Tolerance); err != nil {
 		r.refuse(w, http.StatusUnauthorized, err.Error())
 		return
 	}
