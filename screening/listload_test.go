@@ -18,12 +18,17 @@ import (
 // readCounter is a store that counts the snapshots read with their entries.
 type readCounter struct {
 	screening.Store
-	read []string
+	read      []string
+	afterRead func(n int) // called after each read with the count so far, when set
 }
 
 func (s *readCounter) Snapshot(ctx context.Context, source string) (*screening.ListSnapshot, error) {
 	s.read = append(s.read, source)
-	return s.Store.Snapshot(ctx, source)
+	snap, err := s.Store.Snapshot(ctx, source)
+	if s.afterRead != nil {
+		s.afterRead(len(s.read))
+	}
+	return snap, err
 }
 
 func listEntry(source, id, name, country string, extra ...string) screening.Entry {
@@ -73,6 +78,18 @@ func TestReloadTakesUnchangedListsFromTheLoadedSet(t *testing.T) {
 
 	paced := 0
 	lists := &screening.Lists{Pace: func() { paced++ }}
+	// A first load given up once the lists are read (the service is asked
+	// to stop while it builds) stops building and loads nothing.
+	stopping, stop := context.WithCancel(ctx)
+	st.afterRead = func(n int) {
+		if n == 3 {
+			stop()
+		}
+	}
+	if _, first, err := lists.Reload(stopping, st, now); !errors.Is(err, context.Canceled) || first != nil || lists.Current() != nil {
+		t.Fatalf("a first load given up: err %v, a set %v", err, first != nil)
+	}
+	st.afterRead, st.read = nil, nil
 	if _, first, err := lists.Reload(ctx, st, now); err != nil || first == nil {
 		t.Fatalf("first load: %v", err)
 	}

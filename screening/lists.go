@@ -32,7 +32,7 @@ func NewListSet(snaps []ListSnapshot, now time.Time) (*ListSet, error) {
 	for i, s := range snaps {
 		parts[i].snap = s
 	}
-	return buildListSet(parts, now, nil)
+	return buildListSet(parts, now, nil, nil)
 }
 
 // listPart is one source's entries for a new set: read from the store
@@ -54,8 +54,9 @@ func (p *listPart) len() int {
 
 // buildListSet builds a set of the parts. pace, when set, is called every few
 // hundred entries; it may sleep (see Lists.Pace), and an error from it stops
-// the build.
-func buildListSet(parts []listPart, now time.Time, pace func() error) (*ListSet, error) {
+// the build. stop, when set and pace is not, is checked as often and stops
+// the build too, without taking it off the other cores (names.BuildOptions).
+func buildListSet(parts []listPart, now time.Time, pace, stop func() error) (*ListSet, error) {
 	sort.Slice(parts, func(i, j int) bool { return parts[i].snap.Source < parts[j].snap.Source })
 	set := &ListSet{LoadedAt: now, searches: newSearchCache(), ranges: []int{0}}
 	nameParts := make([]names.Part, 0, len(parts))
@@ -76,12 +77,16 @@ func buildListSet(parts []listPart, now time.Time, pace func() error) (*ListSet,
 		set.ranges = append(set.ranges, set.ranges[len(set.ranges)-1]+p.len())
 		versions = append(versions, meta.Source+"="+meta.Version)
 	}
-	ix, err := names.Build(nameParts, names.BuildOptions{Pace: pace})
+	ix, err := names.Build(nameParts, names.BuildOptions{Pace: pace, Stop: stop})
 	if err != nil {
 		return nil, fmt.Errorf("build name index: %w", err)
 	}
 	set.Index = ix
-	if set.entries, err = packParts(parts, pace); err != nil {
+	check := pace
+	if check == nil {
+		check = stop
+	}
+	if set.entries, err = packParts(parts, check); err != nil {
 		return nil, fmt.Errorf("pack list entries: %w", err)
 	}
 	if len(versions) > 0 {

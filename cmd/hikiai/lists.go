@@ -32,7 +32,11 @@ type listWatcher struct {
 // started) and then watches in the background until stop.
 func (w *listWatcher) start(ctx context.Context) {
 	if _, next, err := w.lists.Reload(ctx, w.store, time.Now()); err != nil {
-		w.log.Warn("lists not loaded at start; screenings are held for review until they are", slog.Any("err", err))
+		if ctx.Err() != nil {
+			w.log.Info("list load given up: the service is stopping")
+		} else {
+			w.log.Warn("lists not loaded at start; screenings are held for review until they are", slog.Any("err", err))
+		}
 	} else if next != nil {
 		w.loaded(next)
 		// Loading leaves the decoded snapshots and the index's build tables

@@ -170,6 +170,10 @@ func (s *Store) Snapshot(ctx context.Context, source string) (*screening.ListSna
 		out.Entries = make([]screening.Entry, 0, meta.Count)
 	}
 	for i, c := range chunks {
+		// Decoding a million entries takes seconds; a shutdown need not wait.
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("boltstore: snapshot %s: %w", source, err)
+		}
 		if out.Entries, err = decodeChunk(c, out.Entries); err != nil {
 			return nil, fmt.Errorf("boltstore: snapshot %s chunk %d: %w", source, i, err)
 		}

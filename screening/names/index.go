@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hikiai/hikiai/screening/internal/strtab"
 )
@@ -154,6 +155,11 @@ type BuildOptions struct {
 	// and an error from it stops the build (a reload cancelled at shutdown).
 	// Names are then analysed on one goroutine.
 	Pace func() error
+	// Stop, when set and Pace is not, is called as often as Pace would be,
+	// from every building goroutine, and an error from it stops the build;
+	// the analysis stays on every core. It is for a build that nothing runs
+	// beside but that may still be given up (the first load, at shutdown).
+	Stop func() error
 }
 
 // paceEvery is how many records or tokens a build handles between calls of
@@ -198,16 +204,20 @@ func Build(parts []Part, opt BuildOptions) (*Index, error) {
 	for pi, p := range parts {
 		if p.From == nil {
 			var err error
-			if analysed[pi], err = analyseRecords(p.Records, opt.Pace); err != nil {
+			if analysed[pi], err = analyseRecords(p.Records, opt.Pace, opt.Stop); err != nil {
 				return nil, err
 			}
 		}
 	}
+	check := opt.Pace
+	if check == nil {
+		check = opt.Stop
+	}
 	pace := func(n int) error {
-		if opt.Pace == nil || n%paceEvery != 0 {
+		if check == nil || n%paceEvery != 0 {
 			return nil
 		}
-		return opt.Pace()
+		return check()
 	}
 
 	ix.first = make([]int32, nRecords+1)
@@ -418,7 +428,7 @@ func (a *analysedNames) of(record, name int) []Token { return a.tokens[a.offsets
 
 // analyseRecords analyses the names of records: on all cores, or on one
 // goroutine that calls pace every paceEvery records when pace is set.
-func analyseRecords(records []Record, pace func() error) (analysedNames, error) {
+func analyseRecords(records []Record, pace, stop func() error) (analysedNames, error) {
 	a := analysedNames{offsets: make([]int, len(records)+1)}
 	for i, r := range records {
 		a.offsets[i+1] = a.offsets[i] + len(r.Names)
@@ -442,11 +452,28 @@ func analyseRecords(records []Record, pace func() error) (analysedNames, error) 
 	}
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	chunk := (len(records) + workers - 1) / workers
-	var wg sync.WaitGroup
+	var (
+		wg      sync.WaitGroup
+		stopped atomic.Pointer[error]
+	)
 	for lo := 0; lo < len(records); lo += chunk {
-		wg.Go(func() { run(lo, min(len(records), lo+chunk)) })
+		hi := min(len(records), lo+chunk)
+		wg.Go(func() {
+			for from := lo; from < hi; from += paceEvery {
+				if stop != nil {
+					if err := stop(); err != nil {
+						stopped.CompareAndSwap(nil, &err)
+						return
+					}
+				}
+				run(from, min(hi, from+paceEvery))
+			}
+		})
 	}
 	wg.Wait()
+	if err := stopped.Load(); err != nil {
+		return analysedNames{}, *err
+	}
 	return a, nil
 }
 

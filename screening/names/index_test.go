@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -457,6 +458,34 @@ func TestBuildTakesRecordsFromAnEarlierIndex(t *testing.T) {
 		if _, err := Build(parts, BuildOptions{Pace: func() error { return stop }}); !errors.Is(err, stop) {
 			t.Errorf("a build whose Pace fails: err %v, want %v", err, stop)
 		}
+		if _, err := Build(parts, BuildOptions{Stop: func() error { return stop }}); !errors.Is(err, stop) {
+			t.Errorf("a build whose Stop fails: err %v, want %v", err, stop)
+		}
+	}
+	// Stop is asked on every building goroutine and a build it never stops
+	// is the same as one without it.
+	var many []Record
+	for i := range 3000 {
+		many = append(many, Record{ID: fmt.Sprint(i), Names: []NameVariant{{Value: fmt.Sprintf("Golden Star Trading %d", i)}}})
+	}
+	var asked atomic.Int32
+	withStop, err := Build([]Part{{Records: many}}, BuildOptions{Stop: func() error { asked.Add(1); return nil }})
+	if err != nil || asked.Load() < int32(len(many)/paceEvery) {
+		t.Errorf("a build with a Stop that never stops: err %v, asked %d times", err, asked.Load())
+	}
+	without, err := Build([]Part{{Records: many}}, BuildOptions{})
+	if err != nil || !reflect.DeepEqual(withStop.Search("Golden Star Trading 17", SearchOptions{}), without.Search("Golden Star Trading 17", SearchOptions{})) {
+		t.Errorf("a build with Stop answers otherwise than one without (err %v)", err)
+	}
+	stopAfter := errors.New("stopped half-way")
+	asked.Store(0)
+	if _, err := Build([]Part{{Records: many}}, BuildOptions{Stop: func() error {
+		if asked.Add(1) > 4 {
+			return stopAfter
+		}
+		return nil
+	}}); !errors.Is(err, stopAfter) {
+		t.Errorf("a build stopped half-way: err %v", err)
 	}
 	for _, bad := range []Part{{From: earlier, Lo: -1, Hi: 2}, {From: earlier, Lo: 3, Hi: 2}, {From: earlier, Lo: 0, Hi: len(a) + len(b) + 1}} {
 		if _, err := Build([]Part{bad}, BuildOptions{}); err == nil {
