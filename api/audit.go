@@ -71,7 +71,7 @@ func auditFilterFrom(q url.Values, defLimit, maxLimit int) (screening.AuditFilte
 		f.Since = t
 	}
 	if f.Kind != "" && (len(f.Kind) > 40 || strings.ContainsFunc(f.Kind, func(r rune) bool { return (r < 'a' || r > 'z') && r != '_' })) {
-		return f, invalid("kind", "must be a record kind such as screening, decision, suppression, key, list_import, webhook, rescreen")
+		return f, invalid("kind", "must be a record kind such as screening, decision, suppression, key, list_import, webhook, rescreen, rescreen_held")
 	}
 	return f, nil
 }

@@ -17,6 +17,10 @@ const (
 	AuditListImport  = "list_import"
 	AuditWebhook     = "webhook"
 	AuditRescreen    = "rescreen"
+	// AuditRescreenHeld: a re-screening found a counterparty's hits already
+	// held in a case and opened none; the record shows the list change was
+	// checked against the party all the same. Not announced to webhooks.
+	AuditRescreenHeld = "rescreen_held"
 )
 
 // AuditRecord is one link of the append-only audit chain. The store assigns

@@ -161,14 +161,21 @@ func (r *Rescreener) one(ctx context.Context, check *DeniedPartyCheck, deltaSet 
 	if err != nil {
 		return o, err
 	}
+	now := r.Now().UTC()
 	if caseID, ok := allHeld(live, held); ok {
 		o.known = 1
+		audit := NewAuditRecord(now, AuditRescreenHeld, RescreenKeyID, caseID, map[string]any{
+			"counterparty": h.Name, "counterparty_key": h.Key, "party": h.Party, "previous_screening": h.ScreeningID,
+			"entries": entryKeys(live), "case_id": caseID, "lists_version": listsVersion, "delta": deltaID,
+		})
+		if _, err := r.Store.AppendAudit(ctx, audit); err != nil {
+			return o, fmt.Errorf("audit re-screening of %q held in case %s: %w", h.Name, caseID, err)
+		}
 		if r.Log != nil {
 			r.Log.Info("re-screening hit already held", slog.String("counterparty", h.Name), slog.String("case", caseID))
 		}
 		return o, nil
 	}
-	now := r.Now().UTC()
 	ref := "rescreen-" + deltaID + "-" + shortHash(h.Key)
 	s := &Screening{
 		Result: Result{ID: NewID("scr", now), Reference: ref, Flags: flags, ListsVersion: listsVersion, ScreenedAt: now,
@@ -200,13 +207,9 @@ func (r *Rescreener) one(ctx context.Context, check *DeniedPartyCheck, deltaSet 
 	}
 	c := NewCase(s, now)
 	s.CaseID = c.ID
-	entryKeys := make([]string, 0, len(flags))
-	for _, f := range flags {
-		entryKeys = append(entryKeys, fmt.Sprint(f.Evidence["entry_key"]))
-	}
 	audit := NewAuditRecord(now, AuditRescreen, RescreenKeyID, s.ID, map[string]any{
 		"counterparty": h.Name, "counterparty_key": h.Key, "party": h.Party, "previous_screening": h.ScreeningID,
-		"entries": entryKeys, "score": s.Score, "action": s.Action, "case_id": c.ID, "lists_version": listsVersion,
+		"entries": entryKeys(flags), "score": s.Score, "action": s.Action, "case_id": c.ID, "lists_version": listsVersion,
 	})
 	switch err := r.Store.SaveScreening(ctx, s, c, audit); {
 	case ErrorCode(err) == ECONFLICT:
@@ -293,6 +296,15 @@ func (r *Rescreener) heldEntries(ctx context.Context, h HistoryEntry, prev *Scre
 		}
 	}
 	return held, nil
+}
+
+// entryKeys lists the flags' entries (Entry.Key), for the audit trail.
+func entryKeys(flags []Flag) []string {
+	keys := make([]string, 0, len(flags))
+	for _, f := range flags {
+		keys = append(keys, fmt.Sprint(f.Evidence["entry_key"]))
+	}
+	return keys
 }
 
 // allHeld reports whether every live hit is held, and by which case (the

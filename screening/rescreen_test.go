@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -216,6 +217,20 @@ func TestRescreenLeavesHeldHitsToTheirCase(t *testing.T) {
 			rep := env.rescreen(env.publish(tc.after...))
 			if rep.Cases != tc.wantCases || rep.Known != tc.wantKn {
 				t.Fatalf("report %+v, want %d new cases and %d known", rep, tc.wantCases, tc.wantKn)
+			}
+			// Each outcome is on the audit trail: a new case as rescreen, a
+			// held one as rescreen_held naming the case that holds it.
+			ctx := context.Background()
+			made, err := env.st.Audit(ctx, screening.AuditFilter{Kind: screening.AuditRescreen})
+			if err != nil || len(made) != tc.wantCases {
+				t.Errorf("rescreen audit records %d (%v), want %d", len(made), err, tc.wantCases)
+			}
+			held, err := env.st.Audit(ctx, screening.AuditFilter{Kind: screening.AuditRescreenHeld})
+			if err != nil || len(held) != tc.wantKn {
+				t.Fatalf("rescreen_held audit records %d (%v), want %d", len(held), err, tc.wantKn)
+			}
+			if tc.wantKn == 1 && (held[0].Subject != s.CaseID || !strings.Contains(string(held[0].Data), `"entries":["meti_eul:2"]`)) {
+				t.Errorf("rescreen_held record about %s: %s; want case %s and the entry", held[0].Subject, held[0].Data, s.CaseID)
 			}
 		})
 	}
