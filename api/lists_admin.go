@@ -43,10 +43,10 @@ func (a *LocalAdmin) ImportLists(ctx context.Context, format string, files []str
 	now := a.Now().UTC()
 	snap := sources.Snapshot(source, entries, baseNames(abs), now)
 	res := &ImportResult{Source: source, Version: snap.Version, Entries: snap.Count}
+	var old []screening.Entry
 	prev, err := a.Store.Snapshot(ctx, source)
 	switch {
 	case screening.ErrorCode(err) == screening.ENOTFOUND:
-		res.Added = len(entries)
 	case err != nil:
 		return nil, fmt.Errorf("read current %s snapshot: %w", source, err)
 	default:
@@ -55,7 +55,17 @@ func (a *LocalAdmin) ImportLists(ctx context.Context, format string, files []str
 			res.Unchanged = true
 			return res, nil
 		}
-		res.Added, res.Changed, res.Removed = diffEntries(prev.Entries, entries)
+		old = prev.Entries
+	}
+	var pending []string
+	res.Added, res.Changed, res.Removed, pending = diffEntries(old, entries)
+	// Recorded before the snapshot is saved: an import into a stopped
+	// service is re-screened when it starts, and one whose re-screening is
+	// cut short is resumed. Should the save then fail, the items name
+	// entries still listed as they were, and re-screening them again only
+	// costs time.
+	if err := a.Store.AddRescreenPending(ctx, pending); err != nil {
+		return nil, fmt.Errorf("record the %s change for re-screening: %w", source, err)
 	}
 	audit := screening.NewAuditRecord(now, screening.AuditListImport, a.Actor, source+"@"+snap.Version, res)
 	if err := a.Store.SaveSnapshot(ctx, &snap, audit); err != nil {
@@ -69,29 +79,34 @@ func (a *LocalAdmin) Lists(ctx context.Context) ([]screening.ListSnapshot, error
 	return a.Store.Snapshots(ctx)
 }
 
-func diffEntries(old, cur []screening.Entry) (added, changed, removed int) {
+// diffEntries counts what an import adds, changes and removes, and gives
+// the added and changed entries as screening.PendingItem.
+func diffEntries(old, cur []screening.Entry) (added, changed, removed int, pending []string) {
 	before := make(map[string]string, len(old))
 	for i := range old {
 		before[old[i].Key()] = old[i].ContentHash()
 	}
 	seen := make(map[string]bool, len(cur))
 	for i := range cur {
-		k := cur[i].Key()
+		k, hash := cur[i].Key(), cur[i].ContentHash()
 		seen[k] = true
 		h, ok := before[k]
 		switch {
 		case !ok:
 			added++
-		case h != cur[i].ContentHash():
+		case h != hash:
 			changed++
+		default:
+			continue
 		}
+		pending = append(pending, screening.PendingItemOf(k, hash))
 	}
 	for k := range before {
 		if !seen[k] {
 			removed++
 		}
 	}
-	return added, changed, removed
+	return added, changed, removed, pending
 }
 
 func baseNames(paths []string) []string {

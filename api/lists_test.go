@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -42,9 +43,31 @@ func TestImportAndListSources(t *testing.T) {
 	if !again.Unchanged || again.Version != res.Version {
 		t.Fatalf("re-import of the same file: %+v", again)
 	}
+	// Every added entry is recorded for re-screening (the service may be
+	// stopped: its next start re-screens them), as the service's lists
+	// write it; a re-import of the same file records nothing more.
+	pendingFor := func(entries ...string) []string {
+		var items []string
+		set := env.server.lists.Current()
+		for _, key := range entries {
+			e, ok := set.Entry(key)
+			if !ok {
+				t.Fatalf("entry %s not loaded", key)
+			}
+			items = append(items, screening.PendingItem(e))
+		}
+		slices.Sort(items)
+		return items
+	}
+	if got, err := env.store.RescreenPending(t.Context()); err != nil || !slices.Equal(got, pendingFor("meti_eul:1", "meti_eul:2", "meti_eul:9")) {
+		t.Fatalf("pending after the first import: %v, %v", got, err)
+	}
 	changed := env.importFixture(metiCSV + "3,イラン,Iran Electronics Industries,IEI,\"B,C,M,N\",CW\n")
 	if changed.Added != 1 || changed.PreviousVersion != res.Version {
 		t.Fatalf("changed import %+v", changed)
+	}
+	if got, err := env.store.RescreenPending(t.Context()); err != nil || !slices.Equal(got, pendingFor("meti_eul:1", "meti_eul:2", "meti_eul:3", "meti_eul:9")) {
+		t.Fatalf("pending after adding an entry: %v, %v", got, err)
 	}
 	var out struct {
 		Version string     `json:"version"`

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -317,6 +318,24 @@ func allHeld(live []Flag, held map[string]heldHit) (string, bool) {
 		}
 	}
 	return held[fmt.Sprint(live[0].Evidence["entry_key"])].caseID, true
+}
+
+// PendingItem is how a changed entry is recorded for re-screening
+// (Store.AddRescreenPending): its key and its content hash, so that an entry
+// that changes again while a run that read the first change goes on stays
+// pending when that run clears its items.
+func PendingItem(e *Entry) string { return PendingItemOf(e.Key(), e.ContentHash()) }
+
+// PendingItemOf is PendingItem from an entry's key and content hash, for a
+// caller that has them already.
+func PendingItemOf(key, contentHash string) string { return key + "#" + contentHash }
+
+// PendingKey is the entry key of a PendingItem (the hash is hex, without #).
+func PendingKey(item string) string {
+	if i := strings.LastIndexByte(item, '#'); i >= 0 {
+		return item[:i]
+	}
+	return item
 }
 
 func deltaFingerprint(delta []Entry) string {

@@ -81,6 +81,18 @@ type Store interface {
 	// Snapshots returns the current snapshot of every source, without entries.
 	Snapshots(ctx context.Context) ([]ListSnapshot, error)
 
+	// AddRescreenPending records changed list entries (as opaque strings;
+	// the service writes an entry's key and content hash) that have still to
+	// be re-screened against the known counterparties; one already recorded
+	// stays once. The record outlives a restart, so that a re-screening cut
+	// short (a deploy, a crash) is resumed.
+	AddRescreenPending(ctx context.Context, items []string) error
+	// RescreenPending returns the recorded items, sorted.
+	RescreenPending(ctx context.Context) ([]string, error)
+	// RemoveRescreenPending removes items once they are re-screened (items
+	// not recorded are ignored; items added meanwhile stay).
+	RemoveRescreenPending(ctx context.Context, items []string) error
+
 	// CreateWebhook stores a webhook.
 	CreateWebhook(ctx context.Context, w *Webhook, audit AuditRecord) error
 	// Webhooks lists every webhook.

@@ -23,6 +23,7 @@ type listWatcher struct {
 	poll      time.Duration
 	onReload  func(*screening.ListSet) // metrics hook, may be nil
 	mu        sync.Mutex               // one reload at a time
+	retryAt   time.Time                // a failed re-screening is not taken up again before; under mu
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -67,6 +68,9 @@ func (w *listWatcher) start(ctx context.Context) {
 		}
 	}
 	w.wg.Go(func() {
+		w.mu.Lock()
+		w.resume(ctx) // a re-screening the last run of the service left pending
+		w.mu.Unlock()
 		t := time.NewTicker(w.poll)
 		defer t.Stop()
 		for {
@@ -106,6 +110,7 @@ func (w *listWatcher) reload(ctx context.Context) {
 		return
 	}
 	if next == nil {
+		w.resume(ctx) // one cut short, or another replica's that failed
 		return
 	}
 	w.loaded(next)
@@ -113,23 +118,94 @@ func (w *listWatcher) reload(ctx context.Context) {
 	if len(delta) == 0 || w.rescreen == nil {
 		return
 	}
-	release, ok, err := w.locks.Lock(ctx, "rescreen:"+next.Version, 30*time.Minute)
+	items := make([]string, len(delta))
+	for i := range delta {
+		items[i] = screening.PendingItem(&delta[i])
+	}
+	// Recorded first, so that a re-screening cut short (a deploy, a crash,
+	// another replica's) is resumed rather than lost: the next start or
+	// poll finds the entries still pending.
+	if err := w.store.AddRescreenPending(ctx, items); err != nil {
+		w.log.Warn("pending re-screening not recorded; re-screening this list change now, unrecorded", slog.Any("err", err))
+		w.rescreenNow(ctx, next, delta, nil)
+		return
+	}
+	w.resume(ctx)
+}
+
+// rescreenRetry is how long a failed re-screening waits before the polls
+// take it up again: it starts over from its first counterparty.
+const rescreenRetry = 5 * time.Minute
+
+// resume re-screens the pending list entries (Store.RescreenPending) against
+// the loaded lists, unless another replica is at it or the last attempt failed
+// less than rescreenRetry ago. An entry no longer listed is dropped from the
+// pending ones: its removal needs no re-screening.
+func (w *listWatcher) resume(ctx context.Context) {
+	if w.rescreen == nil || time.Now().Before(w.retryAt) {
+		return
+	}
+	set := w.lists.Current()
+	if set == nil {
+		return // the lists are not loaded yet: a later poll
+	}
+	items, err := w.store.RescreenPending(ctx)
 	if err != nil {
-		w.log.Warn("re-screen lock unavailable; this list change is not re-screened here", slog.String("version", next.Version), slog.Any("err", err))
+		if ctx.Err() == nil {
+			w.log.Warn("pending re-screenings unreadable; retried at the next poll", slog.Any("err", err))
+		}
+		return
+	}
+	if len(items) == 0 {
+		return
+	}
+	delta := make([]screening.Entry, 0, len(items))
+	seen := make(map[string]bool, len(items))
+	for _, item := range items {
+		key := screening.PendingKey(item)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		if e, ok := set.Entry(key); ok {
+			delta = append(delta, *e) // as listed now, whichever change recorded it
+		}
+	}
+	w.rescreenNow(ctx, set, delta, items)
+}
+
+// rescreenNow re-screens delta against the known counterparties under the
+// replicas' re-screen lock, then removes done from the pending entries.
+func (w *listWatcher) rescreenNow(ctx context.Context, set *screening.ListSet, delta []screening.Entry, done []string) {
+	release, ok, err := w.locks.Lock(ctx, "rescreen", 30*time.Minute)
+	if err != nil {
+		w.log.Warn("re-screen lock unavailable; retried at the next poll", slog.String("version", set.Version), slog.Any("err", err))
 		return
 	}
 	if !ok {
-		w.log.Info("another replica re-screens this list change", slog.String("version", next.Version))
+		w.log.Debug("another replica is re-screening; pending list changes are taken up after it", slog.String("version", set.Version))
 		return
 	}
 	defer release()
-	rep, err := w.rescreen.Run(ctx, next, delta)
-	if err != nil {
-		w.log.Error("re-screening failed", slog.Any("err", err), slog.Any("report", rep))
-		return
+	if len(delta) > 0 {
+		rep, err := w.rescreen.Run(ctx, set, delta)
+		if err != nil {
+			if ctx.Err() != nil {
+				w.log.Info("re-screening stopped with the service; it resumes at the next start", slog.Any("report", rep))
+				return
+			}
+			w.retryAt = time.Now().Add(rescreenRetry)
+			w.log.Error("re-screening failed; it starts again in "+rescreenRetry.String(), slog.Any("err", err), slog.Any("report", rep))
+			return
+		}
+		w.log.Info("re-screening done", slog.String("version", set.Version), slog.Int("delta_entries", rep.DeltaEntries), slog.Int("counterparties", rep.Counterparties),
+			slog.Int("hits", rep.Hits), slog.Int("cases", rep.Cases), slog.Int("known", rep.Known), slog.Duration("took", rep.Duration))
 	}
-	w.log.Info("re-screening done", slog.Int("delta_entries", rep.DeltaEntries), slog.Int("counterparties", rep.Counterparties),
-		slog.Int("hits", rep.Hits), slog.Int("cases", rep.Cases), slog.Int("known", rep.Known), slog.Duration("took", rep.Duration))
+	if err := w.store.RemoveRescreenPending(ctx, done); err != nil && ctx.Err() == nil {
+		// Harmless: the next poll runs it again, and re-screening the same
+		// entries opens nothing twice.
+		w.log.Warn("re-screened entries not cleared; they are re-screened again", slog.Any("err", err))
+	}
 }
 
 // dutyCycle paces a list rebuild beside live screenings: the build runs for a

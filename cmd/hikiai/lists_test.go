@@ -1,10 +1,87 @@
 package main
 
 import (
+	"context"
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/hikiai/hikiai/screening"
+	"github.com/hikiai/hikiai/screening/memcache"
 )
+
+// TestRescreenResumesAfterAStop: a list change whose re-screening the service
+// stopped in the middle of is re-screened by the next start, from the record
+// the store keeps; once done, nothing is pending.
+func TestRescreenResumesAfterAStop(t *testing.T) {
+	ctx := context.Background()
+	st, settings := testStore(t)
+	listed := func(id, name, country string) screening.Entry {
+		return screening.Entry{Source: "meti_eul", SourceID: id, Kind: screening.KindOrganisation, Countries: []string{country},
+			Names: []screening.EntryName{{Value: name, Strength: screening.NamePrimary}}}
+	}
+	save := func(version string, entries ...screening.Entry) {
+		t.Helper()
+		now := time.Now().UTC()
+		snap := &screening.ListSnapshot{Source: "meti_eul", Version: version, ImportedAt: now, Count: len(entries), Entries: entries}
+		if err := st.SaveSnapshot(ctx, snap, screening.NewAuditRecord(now, screening.AuditListImport, "test", "meti_eul", nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := slog.New(slog.DiscardHandler)
+	watcher := func(lists *screening.Lists, pace func()) *listWatcher {
+		return &listWatcher{lists: lists, store: st, locks: memcache.New(memcache.Options{}), log: log, poll: time.Hour,
+			rescreen: &screening.Rescreener{Store: st, Settings: settings, Now: time.Now, Log: log, Window: 24 * time.Hour, Pace: pace}}
+	}
+
+	save("1", listed("1", "Rosoboronexport", "RU"))
+	lists := &screening.Lists{}
+	eng := &screening.Engine{Store: st, Settings: settings, Lists: lists, Now: time.Now, Log: log,
+		Checks: []screening.Check{screening.NewDeniedPartyCheck(settings.DeniedParty, lists, st)}}
+	first := watcher(lists, nil)
+	first.start(ctx)
+	for _, name := range []string{"Harbin Engineering University", "Osaka Clean Tools K.K."} {
+		s, _, err := eng.Screen(ctx, screening.ScreenRequest{KeyID: "key_1", Inquiry: screening.Inquiry{
+			Customer: screening.Party{Name: name, Country: "CN"}, Items: []screening.Item{{Product: "MC-1", Quantity: 1}}}})
+		if err != nil || s.CaseID != "" {
+			t.Fatalf("screening %s before the change: %v, case %q", name, err, s.CaseID)
+		}
+	}
+
+	// The change is imported; the service stops as it starts re-screening.
+	save("2", listed("1", "Rosoboronexport", "RU"), listed("2", "Harbin Engineering University", "CN"))
+	stopping, stop := context.WithCancel(ctx)
+	first.rescreen.Pace = stop
+	first.reload(stopping)
+	first.stop()
+	if pending, err := st.RescreenPending(ctx); err != nil || len(pending) != 1 {
+		t.Fatalf("after the stop: pending %v, %v; want the changed entry", pending, err)
+	}
+	if cases, _, _ := st.ListCases(ctx, screening.CaseFilter{Limit: 10}); len(cases) != 0 {
+		t.Fatalf("the cut-short run opened %d cases", len(cases))
+	}
+
+	// The next start loads the lists and resumes it.
+	next := watcher(&screening.Lists{}, nil)
+	next.start(ctx)
+	defer next.stop()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		cases, _, err := st.ListCases(ctx, screening.CaseFilter{Limit: 10})
+		pending, perr := st.RescreenPending(ctx)
+		if err == nil && perr == nil && len(cases) == 1 && len(pending) == 0 {
+			if cases[0].Customer != "Harbin Engineering University" {
+				t.Fatalf("resumed re-screening opened a case for %s", cases[0].Customer)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the next start did not resume: %d cases (%v), pending %v (%v)", len(cases), err, pending, perr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
 
 // The duty cycle lets a build run for a slice and then sleeps it for the rest
 // of its share: at 25 %, three times what it ran. A long gap starts afresh

@@ -397,9 +397,9 @@ func TestScreenUsage(t *testing.T) {
 	}
 }
 
-// serveInProcess runs the API on a store in a temp dir and returns its URL and
-// a key of the role.
-func serveInProcess(t *testing.T, role string) (string, string) {
+// testStore opens an embedded store in a temp dir (closed with the test) and
+// loads the embedded rules.
+func testStore(t *testing.T) (*boltstore.Store, *screening.Settings) {
 	t.Helper()
 	st, err := boltstore.Open(filepath.Join(t.TempDir(), "hikiai.db"), boltstore.Options{})
 	if err != nil {
@@ -410,6 +410,14 @@ func serveInProcess(t *testing.T, role string) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st, settings
+}
+
+// serveInProcess runs the API on a store in a temp dir and returns its URL and
+// a key of the role.
+func serveInProcess(t *testing.T, role string) (string, string) {
+	t.Helper()
+	st, settings := testStore(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg, err := LoadConfig(func(k string) string {
 		return map[string]string{"HIKIAI_WEBSITE_CHECK": "false", "HIKIAI_DATA_DIR": t.TempDir()}[k]

@@ -34,40 +34,41 @@ import (
 // Buckets. "→" is what a key maps to; an empty right side means the key alone
 // is the index entry.
 var (
-	bMeta         = []byte("meta")           // "audit_head" → seq(8)+hash; "outbox_cursor" → u64
-	bAudit        = []byte("audit")          // seq(8) → stored audit record
-	bScreening    = []byte("screening")      // id → Screening JSON
-	bScreeningRef = []byte("screening_ref")  // lp(keyID)+reference → id
-	bScreeningAt  = []byte("screening_at")   // time(ScreenedAt)+id
-	bScreeningKey = []byte("screening_key")  // lp(keyID)+time+id
-	bScreeningCus = []byte("screening_cus")  // lp(customerKey)+time+id
-	bCase         = []byte("case")           // id → Case JSON
-	bCaseAt       = []byte("case_at")        // time(CreatedAt)+id
-	bCaseStatus   = []byte("case_status")    // lp(status)+time+id
-	bCaseLevel    = []byte("case_level")     // lp(level)+time+id
-	bCaseCus      = []byte("case_cus")       // lp(customerKey)+time+id
-	bHistoryLog   = []byte("history_log")    // seq(8) → HistoryEntry (historycodec.go); indexed in memory (historyindex.go)
-	bHistory      = []byte("history")        // before the log: lp(kind)+lp(key)+time+id+0+hash → entry; moved to the log at open
-	bSeenLatest   = []byte("seen_latest")    // before the log; emptied at open
-	bSeenAt       = []byte("seen_at")        // before the log; emptied at open
-	bSuppression  = []byte("suppression")    // lp(counterpartyKey)+entryKey → Suppression JSON
-	bKey          = []byte("key")            // id → APIKey JSON
-	bKeyHash      = []byte("key_hash")       // hash → id
-	bKeyAt        = []byte("key_at")         // time(CreatedAt)+id
-	bSnapshot     = []byte("snapshot")       // source → snapshot meta JSON (no entries)
-	bSnapChunk    = []byte("snapshot_chunk") // lp(source)+dataID(8)+chunk(4) → gzip JSON array of entries
-	bWebhook      = []byte("webhook")        // id → Webhook JSON
-	bWebhookAt    = []byte("webhook_at")     // time(CreatedAt)+id
-	bDelivery     = []byte("delivery")       // id → Delivery JSON
-	bDeliveryDue  = []byte("delivery_due")   // time(NextAt)+id, pending deliveries only
-	bDeliveryHook = []byte("delivery_hook")  // lp(webhookID)+time(CreatedAt)+id
+	bMeta         = []byte("meta")             // "audit_head" → seq(8)+hash; "outbox_cursor" → u64
+	bAudit        = []byte("audit")            // seq(8) → stored audit record
+	bScreening    = []byte("screening")        // id → Screening JSON
+	bScreeningRef = []byte("screening_ref")    // lp(keyID)+reference → id
+	bScreeningAt  = []byte("screening_at")     // time(ScreenedAt)+id
+	bScreeningKey = []byte("screening_key")    // lp(keyID)+time+id
+	bScreeningCus = []byte("screening_cus")    // lp(customerKey)+time+id
+	bCase         = []byte("case")             // id → Case JSON
+	bCaseAt       = []byte("case_at")          // time(CreatedAt)+id
+	bCaseStatus   = []byte("case_status")      // lp(status)+time+id
+	bCaseLevel    = []byte("case_level")       // lp(level)+time+id
+	bCaseCus      = []byte("case_cus")         // lp(customerKey)+time+id
+	bHistoryLog   = []byte("history_log")      // seq(8) → HistoryEntry (historycodec.go); indexed in memory (historyindex.go)
+	bHistory      = []byte("history")          // before the log: lp(kind)+lp(key)+time+id+0+hash → entry; moved to the log at open
+	bSeenLatest   = []byte("seen_latest")      // before the log; emptied at open
+	bSeenAt       = []byte("seen_at")          // before the log; emptied at open
+	bSuppression  = []byte("suppression")      // lp(counterpartyKey)+entryKey → Suppression JSON
+	bKey          = []byte("key")              // id → APIKey JSON
+	bKeyHash      = []byte("key_hash")         // hash → id
+	bKeyAt        = []byte("key_at")           // time(CreatedAt)+id
+	bSnapshot     = []byte("snapshot")         // source → snapshot meta JSON (no entries)
+	bSnapChunk    = []byte("snapshot_chunk")   // lp(source)+dataID(8)+chunk(4) → gzip JSON array of entries
+	bWebhook      = []byte("webhook")          // id → Webhook JSON
+	bWebhookAt    = []byte("webhook_at")       // time(CreatedAt)+id
+	bDelivery     = []byte("delivery")         // id → Delivery JSON
+	bDeliveryDue  = []byte("delivery_due")     // time(NextAt)+id, pending deliveries only
+	bDeliveryHook = []byte("delivery_hook")    // lp(webhookID)+time(CreatedAt)+id
+	bRescreen     = []byte("rescreen_pending") // entry key → (nothing)
 )
 
 var allBuckets = [][]byte{
 	bMeta, bAudit, bScreening, bScreeningRef, bScreeningAt, bScreeningKey, bScreeningCus,
 	bCase, bCaseAt, bCaseStatus, bCaseLevel, bCaseCus, bHistoryLog, bHistory, bSeenLatest, bSeenAt,
 	bSuppression, bKey, bKeyHash, bKeyAt, bSnapshot, bSnapChunk, bWebhook, bWebhookAt,
-	bDelivery, bDeliveryDue, bDeliveryHook,
+	bDelivery, bDeliveryDue, bDeliveryHook, bRescreen,
 }
 
 // ErrLocked is returned (wrapped) by Open when another process holds the file.

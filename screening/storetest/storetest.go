@@ -51,6 +51,7 @@ func Run(t *testing.T, f Factory) {
 		{"Snapshots", testSnapshots},
 		{"Webhooks", testWebhooks},
 		{"Outbox", testOutbox},
+		{"RescreenPending", testRescreenPending},
 		{"Ping", testPing},
 		{"Durability", testDurability},
 	}
