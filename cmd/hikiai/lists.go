@@ -127,7 +127,10 @@ func (w *listWatcher) reload(ctx context.Context) {
 	// poll finds the entries still pending.
 	if err := w.store.AddRescreenPending(ctx, items); err != nil {
 		w.log.Warn("pending re-screening not recorded; re-screening this list change now, unrecorded", slog.Any("err", err))
-		w.rescreenNow(ctx, next, delta, nil)
+		if release, ok := w.lockRescreen(ctx, next.Version); ok {
+			defer release()
+			w.runRescreen(ctx, next, delta, nil)
+		}
 		return
 	}
 	w.resume(ctx)
@@ -139,8 +142,10 @@ const rescreenRetry = 5 * time.Minute
 
 // resume re-screens the pending list entries (Store.RescreenPending) against
 // the loaded lists, unless another replica is at it or the last attempt failed
-// less than rescreenRetry ago. An entry no longer listed is dropped from the
-// pending ones: its removal needs no re-screening.
+// less than rescreenRetry ago. The lock comes first: replicas that poll while
+// another re-screens do not read the pending items (a million after a large
+// import). An entry no longer listed is dropped from the pending ones: its
+// removal needs no re-screening.
 func (w *listWatcher) resume(ctx context.Context) {
 	if w.rescreen == nil || time.Now().Before(w.retryAt) {
 		return
@@ -149,6 +154,11 @@ func (w *listWatcher) resume(ctx context.Context) {
 	if set == nil {
 		return // the lists are not loaded yet: a later poll
 	}
+	release, ok := w.lockRescreen(ctx, set.Version)
+	if !ok {
+		return
+	}
+	defer release()
 	items, err := w.store.RescreenPending(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -171,22 +181,26 @@ func (w *listWatcher) resume(ctx context.Context) {
 			delta = append(delta, *e) // as listed now, whichever change recorded it
 		}
 	}
-	w.rescreenNow(ctx, set, delta, items)
+	w.runRescreen(ctx, set, delta, items)
 }
 
-// rescreenNow re-screens delta against the known counterparties under the
-// replicas' re-screen lock, then removes done from the pending entries.
-func (w *listWatcher) rescreenNow(ctx context.Context, set *screening.ListSet, delta []screening.Entry, done []string) {
+// lockRescreen takes the replicas' re-screen lock; ok is false when another
+// replica holds it or the lock cannot be asked for (the next poll tries again).
+func (w *listWatcher) lockRescreen(ctx context.Context, version string) (release func(), ok bool) {
 	release, ok, err := w.locks.Lock(ctx, "rescreen", 30*time.Minute)
 	if err != nil {
-		w.log.Warn("re-screen lock unavailable; retried at the next poll", slog.String("version", set.Version), slog.Any("err", err))
-		return
+		w.log.Warn("re-screen lock unavailable; retried at the next poll", slog.String("version", version), slog.Any("err", err))
+		return nil, false
 	}
 	if !ok {
-		w.log.Debug("another replica is re-screening; pending list changes are taken up after it", slog.String("version", set.Version))
-		return
+		w.log.Debug("another replica is re-screening; pending list changes are taken up after it", slog.String("version", version))
 	}
-	defer release()
+	return release, ok
+}
+
+// runRescreen re-screens delta against the known counterparties, under the
+// re-screen lock, then removes done from the pending entries.
+func (w *listWatcher) runRescreen(ctx context.Context, set *screening.ListSet, delta []screening.Entry, done []string) {
 	if len(delta) > 0 {
 		rep, err := w.rescreen.Run(ctx, set, delta)
 		if err != nil {

@@ -62,6 +62,22 @@ func TestRescreenResumesAfterAStop(t *testing.T) {
 		t.Fatalf("the cut-short run opened %d cases", len(cases))
 	}
 
+	// While another replica holds the re-screen lock, a poll leaves the
+	// pending change to it.
+	other := watcher(&screening.Lists{}, nil)
+	if _, _, err := other.lists.Reload(ctx, st, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	release, ok, err := other.locks.Lock(ctx, "rescreen", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	other.resume(ctx)
+	if pending, err := st.RescreenPending(ctx); err != nil || len(pending) != 1 {
+		t.Fatalf("a poll beside a running re-screening took the pending change: %v, %v", pending, err)
+	}
+	release()
+
 	// The next start loads the lists and resumes it.
 	next := watcher(&screening.Lists{}, nil)
 	next.start(ctx)
