@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hikiai/hikiai/screening"
@@ -23,7 +24,8 @@ type listWatcher struct {
 	poll      time.Duration
 	onReload  func(*screening.ListSet) // metrics hook, may be nil
 	mu        sync.Mutex               // one reload at a time
-	retryAt   time.Time                // a failed re-screening is not taken up again before; under mu
+	retryAt   atomic.Int64             // unix ns: a failed re-screening is not taken up again before
+	kick      chan struct{}            // a reload recorded a change to re-screen
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -58,6 +60,7 @@ func (w *listWatcher) start(ctx context.Context) {
 		w.log.Warn("no denied-party lists in the store; import them with `hikiai sources import` or `hikiai sources refresh`")
 	}
 	ctx, w.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	w.kick = make(chan struct{}, 1)
 	var events <-chan string
 	if lw, ok := w.store.(screening.ListWatcher); ok {
 		ch, err := lw.WatchSnapshots(ctx)
@@ -67,10 +70,24 @@ func (w *listWatcher) start(ctx context.Context) {
 			events = ch
 		}
 	}
+	// Re-screenings run on their own goroutine, so that a long one (paced,
+	// against many counterparties) does not hold back the next list version:
+	// a listing must be in force at once. Each takes up whatever is pending
+	// then, including what the last run of the service left.
 	w.wg.Go(func() {
-		w.mu.Lock()
-		w.resume(ctx) // a re-screening the last run of the service left pending
-		w.mu.Unlock()
+		t := time.NewTicker(w.poll)
+		defer t.Stop()
+		for {
+			w.resume(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-w.kick:
+			case <-t.C:
+			}
+		}
+	})
+	w.wg.Go(func() {
 		t := time.NewTicker(w.poll)
 		defer t.Stop()
 		for {
@@ -96,7 +113,8 @@ func (w *listWatcher) loaded(set *screening.ListSet) {
 	}
 }
 
-// reload swaps in new lists when the store has them and re-screens the delta.
+// reload swaps in new lists when the store has them and records the delta
+// for re-screening, which the re-screen goroutine then runs.
 func (w *listWatcher) reload(ctx context.Context) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -110,7 +128,6 @@ func (w *listWatcher) reload(ctx context.Context) {
 		return
 	}
 	if next == nil {
-		w.resume(ctx) // one cut short, or another replica's that failed
 		return
 	}
 	w.loaded(next)
@@ -133,7 +150,10 @@ func (w *listWatcher) reload(ctx context.Context) {
 		}
 		return
 	}
-	w.resume(ctx)
+	select {
+	case w.kick <- struct{}{}:
+	default: // one is due already; it reads every pending change
+	}
 }
 
 // rescreenRetry is how long a failed re-screening waits before the polls
@@ -147,7 +167,7 @@ const rescreenRetry = 5 * time.Minute
 // import). An entry no longer listed is dropped from the pending ones: its
 // removal needs no re-screening.
 func (w *listWatcher) resume(ctx context.Context) {
-	if w.rescreen == nil || time.Now().Before(w.retryAt) {
+	if w.rescreen == nil || time.Now().UnixNano() < w.retryAt.Load() {
 		return
 	}
 	set := w.lists.Current()
@@ -208,7 +228,7 @@ func (w *listWatcher) runRescreen(ctx context.Context, set *screening.ListSet, d
 				w.log.Info("re-screening stopped with the service; it resumes at the next start", slog.Any("report", rep))
 				return
 			}
-			w.retryAt = time.Now().Add(rescreenRetry)
+			w.retryAt.Store(time.Now().Add(rescreenRetry).UnixNano())
 			w.log.Error("re-screening failed; it starts again in "+rescreenRetry.String(), slog.Any("err", err), slog.Any("report", rep))
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,14 +50,47 @@ func TestRescreenResumesAfterAStop(t *testing.T) {
 		}
 	}
 
-	// The change is imported; the service stops as it starts re-screening.
+	// The change is imported and its re-screening starts (held in its
+	// first pace step).
+	started, released := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	first.rescreen.Pace = func() {
+		once.Do(func() { close(started) })
+		<-released
+	}
 	save("2", listed("1", "Rosoboronexport", "RU"), listed("2", "Harbin Engineering University", "CN"))
-	stopping, stop := context.WithCancel(ctx)
-	first.rescreen.Pace = stop
-	first.reload(stopping)
+	first.reload(ctx)
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the list change was not re-screened")
+	}
+
+	// Another list change meanwhile goes in force at once: the running
+	// re-screening does not hold the reload back.
+	save("3", listed("1", "Rosoboronexport", "RU"), listed("2", "Harbin Engineering University", "CN"), listed("3", "Tangun Trading", "KP"))
+	reloaded := make(chan struct{})
+	go func() {
+		first.reload(ctx)
+		close(reloaded)
+	}()
+	select {
+	case <-reloaded:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a reload waited for the running re-screening")
+	}
+	if _, ok := lists.Current().Entry("meti_eul:3"); !ok {
+		t.Fatal("the second change is not in force")
+	}
+
+	// The service stops in the middle of the re-screening.
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		close(released)
+	}()
 	first.stop()
-	if pending, err := st.RescreenPending(ctx); err != nil || len(pending) != 1 {
-		t.Fatalf("after the stop: pending %v, %v; want the changed entry", pending, err)
+	if pending, err := st.RescreenPending(ctx); err != nil || len(pending) != 2 {
+		t.Fatalf("after the stop: pending %v, %v; want both changed entries", pending, err)
 	}
 	if cases, _, _ := st.ListCases(ctx, screening.CaseFilter{Limit: 10}); len(cases) != 0 {
 		t.Fatalf("the cut-short run opened %d cases", len(cases))
@@ -73,7 +107,7 @@ func TestRescreenResumesAfterAStop(t *testing.T) {
 		t.Fatalf("lock: %v %v", ok, err)
 	}
 	other.resume(ctx)
-	if pending, err := st.RescreenPending(ctx); err != nil || len(pending) != 1 {
+	if pending, err := st.RescreenPending(ctx); err != nil || len(pending) != 2 {
 		t.Fatalf("a poll beside a running re-screening took the pending change: %v, %v", pending, err)
 	}
 	release()
