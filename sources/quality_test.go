@@ -192,7 +192,7 @@ func TestMOFKatakanaMeetsEnglish(t *testing.T) {
 	// Measured: 2,448 of 2,862 (2,419 before Korean names, 2,411 before a
 	// final チ met a Serbian -ic,
 	// 2,288 before the look-up tried the Latin skeletons of ジ, チ, フ and ウ).
-	const measuredSearch = 2471
+	const measuredSearch = 2480
 	if found < measuredSearch {
 		t.Errorf("a katakana search found %d of %d MOF parties by their English names, fewer than the %d measured", found, pairs, measuredSearch)
 	}

@@ -777,6 +777,18 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 			}
 		}
 	}
+	// katakana writes a Korean given name as one word where the lists
+	// split its syllables (ソンチョル / Song Chol): look up the romanisations
+	// of each part; the scorer joins them back (kanaJoinedSim).
+	if q.Script == ScriptKana {
+		for _, form := range koreanParts(q.Text) {
+			for _, id := range ix.forms.get(form) {
+				if wordLikeClass(ix.vocab.class(id)) && !seen(id) {
+					out = append(out, termMatch{id: id, sim: 0.8, via: viaJoined, q: qi})
+				}
+			}
+		}
+	}
 	// a word written joined on the query side contains indexed words
 	// (VladimirPutin ~ Vladimir Putin); the scorer joins them back.
 	minPart := 3

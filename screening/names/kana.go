@@ -1,6 +1,9 @@
 package names
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Kana to Latin letters, modified Hepburn as used on Japanese passports and
 // in the MOF sanctions list: シ shi, チ chi, ツ tsu, フ fu, ジ/ヂ ji, ズ/ヅ zu;
@@ -177,4 +180,91 @@ func collapseLongVowels(s string) string {
 		b = append(b, c)
 	}
 	return string(b)
+}
+
+// maxKoreanParts bounds the forms koreanParts gives for one katakana word.
+const maxKoreanParts = 24
+
+// koreanParts gives the ways lists may romanise the syllables of a katakana
+// word of two or three Korean syllables, as separate words: ソンチョル gives
+// son, song, chol, jol; ギョンイル gives gyon, kyong, il and the like. Each
+// syllable is read on its own: its final u dropped where katakana adds it to
+// a Korean final consonant (ル, ク, プ, ム), its ン also read as ng, its voiced
+// start also unvoiced. Words of other shapes (a long vowel, a small ッ, a
+// syllable that is not Korean) give nothing.
+func koreanParts(word string) []string {
+	if strings.ContainsAny(word, "ーッ") {
+		return nil
+	}
+	syllables := koreanKanaSyllables(word)
+	if len(syllables) < 2 || len(syllables) > 3 {
+		return nil
+	}
+	var out []string
+	for _, syl := range syllables {
+		forms := koreanSyllableForms(syl)
+		if forms == nil {
+			return nil
+		}
+		for _, f := range forms {
+			if len(out) < maxKoreanParts && !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// koreanSyllableForms romanises one katakana syllable of a Korean name the
+// ways lists write it, or gives nothing when it is not one syllable.
+func koreanSyllableForms(kana string) []string {
+	ts := analyse(kana)
+	if len(ts) != 1 || ts[0].Script != ScriptKana {
+		return nil
+	}
+	r := ts[0].Latin
+	// a final consonant katakana closes with u (チョル chol, ソク sok, ナム nam)
+	if n := len(r); n > 2 && r[n-1] == 'u' && strings.IndexByte("rkpm", r[n-2]) >= 0 && isVowel(r[n-3]) {
+		r = r[:n-1]
+		if r[len(r)-1] == 'r' {
+			r = r[:len(r)-1] + "l"
+		}
+	}
+	if _, ok := koreanSpoken(r); !ok {
+		return nil
+	}
+	forms := []string{r}
+	if strings.HasSuffix(r, "n") {
+		forms = append(forms, r+"g")
+	}
+	for _, f := range forms[:len(forms):len(forms)] {
+		forms = append(forms, voicingVariants(f)...)
+	}
+	return forms
+}
+
+// koreanKanaSyllables splits a katakana word into what would be Korean
+// syllables: a kana with the small kana after it, then a ン, or else one of
+// ル, ク, プ, ム as its final consonant (ナム nam, but ヨンム yong mu: a syllable
+// that ends in ン takes no second final).
+func koreanKanaSyllables(word string) []string {
+	var out []string
+	closed := false // the last syllable has its final consonant
+	for _, r := range word {
+		n := len(out)
+		switch {
+		case n > 0 && strings.ContainsRune("ァィゥェォャュョヮ", r):
+			out[n-1] += string(r)
+		case n > 0 && r == 'ン' && !closed:
+			out[n-1] += string(r)
+			closed = true
+		case n > 0 && strings.ContainsRune("ルクプム", r) && !closed:
+			out[n-1] += string(r)
+			closed = true
+		default:
+			out = append(out, string(r))
+			closed = false
+		}
+	}
+	return out
 }

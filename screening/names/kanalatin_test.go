@@ -1,6 +1,7 @@
 package names
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 )
@@ -206,4 +207,50 @@ func TestKanaJoinedKoreanVoicing(t *testing.T) {
 			t.Errorf("kanaJoinedSim(%s, %v) = %.3f, want %.2f..%.2f", tt.kana, tt.latin, got, tt.minSim, tt.maxSim)
 		}
 	}
+}
+
+// TestKoreanParts: a katakana word of two or three Korean syllables gives the
+// romanisations of each syllable, for the look-up; other words give none.
+func TestKoreanParts(t *testing.T) {
+	tests := []struct {
+		word string
+		want []string
+	}{
+		{"ソンチョル", []string{"son", "song", "chol", "jol"}},
+		{"ギョンイル", []string{"gyon", "gyong", "kyon", "kyong", "il"}},
+		{"ヨンム", []string{"yon", "yong", "mu"}}, // ン closes ヨン: ム is a syllable
+		{"ソンナム", []string{"son", "song", "nam"}},
+		{"イル", nil},       // one syllable
+		{"トレーディング", nil},  // a long vowel: not a Korean name
+		{"ミロシェヴィッチ", nil}, // a small ッ
+		{"ウラジーミル", nil},
+	}
+	for _, tt := range tests {
+		if got := koreanParts(tt.word); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("koreanParts(%s) = %v, want %v", tt.word, got, tt.want)
+		}
+	}
+}
+
+// TestSearchFindsKoreanNameAmongMany: a katakana Korean name is found among
+// many names that share its family name or its syllables, which a look-up of
+// the family name alone leaves out of the candidates.
+func TestSearchFindsKoreanNameAmongMany(t *testing.T) {
+	syl := []string{"Chol", "Song", "Nam", "Il", "Kwang", "Hyok", "Yong", "Chun", "Ho", "Min", "Su", "Jin"}
+	var recs []Record
+	for i := range 300 {
+		recs = append(recs, Record{ID: fmt.Sprint("jang-", i), Kind: "person", Names: []NameVariant{{Value: "JANG " + syl[i%12] + " " + syl[(i/12)%12] + fmt.Sprint(" ", i)}}})
+		recs = append(recs, Record{ID: fmt.Sprint("other-", i), Kind: "person", Names: []NameVariant{{Value: []string{"KIM", "RI", "PAK", "CHOE"}[i%4] + " SONG CHOL " + fmt.Sprint(i)}}})
+	}
+	recs = append(recs, Record{ID: "target", Kind: "person", Names: []NameVariant{{Value: "JANG SONG CHOL"}}})
+	ix, err := NewIndex(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range ix.Search("チャン・ソンチョル", SearchOptions{Kind: "person", Limit: 5}) {
+		if h.ID == "target" && h.Match {
+			return
+		}
+	}
+	t.Fatalf("チャン・ソンチョル does not find JANG SONG CHOL among %d names", len(recs))
 }
