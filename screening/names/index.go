@@ -781,11 +781,18 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 	// split its syllables (ソンチョル / Song Chol): look up the romanisations
 	// of each part; the scorer joins them back (kanaJoinedSim).
 	if q.Script == ScriptKana {
-		for _, form := range koreanParts(q.Text) {
+		parts, whole := koreanParts(q.Text)
+		for _, form := range parts {
 			for _, id := range ix.forms.get(form) {
 				if wordLikeClass(ix.vocab.class(id)) && !seen(id) {
 					out = append(out, termMatch{id: id, sim: 0.8, via: viaJoined, q: qi})
 				}
+			}
+		}
+		// and the same syllables written as one word (カンボン / Kangbong)
+		for _, form := range whole {
+			for _, id := range ix.forms.get(form) {
+				add(id)
 			}
 		}
 	}

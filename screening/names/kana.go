@@ -192,27 +192,39 @@ const maxKoreanParts = 24
 // a Korean final consonant (ル, ク, プ, ム), its ン also read as ng, its voiced
 // start also unvoiced. Words of other shapes (a long vowel, a small ッ, a
 // syllable that is not Korean) give nothing.
-func koreanParts(word string) []string {
+//
+// whole gives, for a word of two syllables, the same forms written as one
+// word (カンボン: kanbon, kangbong, ...), as lists write Korean company and
+// place names.
+func koreanParts(word string) (parts, whole []string) {
 	if strings.ContainsAny(word, "ーッ") {
-		return nil
+		return nil, nil
 	}
 	syllables := koreanKanaSyllables(word)
 	if len(syllables) < 2 || len(syllables) > 3 {
-		return nil
+		return nil, nil
 	}
-	var out []string
-	for _, syl := range syllables {
-		forms := koreanSyllableForms(syl)
-		if forms == nil {
-			return nil
+	forms := make([][]string, len(syllables))
+	for i, syl := range syllables {
+		if forms[i] = koreanSyllableForms(syl); forms[i] == nil {
+			return nil, nil
 		}
-		for _, f := range forms {
-			if len(out) < maxKoreanParts && !slices.Contains(out, f) {
-				out = append(out, f)
+		for _, f := range forms[i] {
+			if len(parts) < maxKoreanParts && !slices.Contains(parts, f) {
+				parts = append(parts, f)
 			}
 		}
 	}
-	return out
+	if len(forms) == 2 {
+		for _, a := range forms[0] {
+			for _, b := range forms[1] {
+				if len(whole) < maxKoreanParts {
+					whole = append(whole, a+b)
+				}
+			}
+		}
+	}
+	return parts, whole
 }
 
 // koreanSyllableForms romanises one katakana syllable of a Korean name the

@@ -3,6 +3,7 @@ package names
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -226,9 +227,12 @@ func TestKoreanParts(t *testing.T) {
 		{"ウラジーミル", nil},
 	}
 	for _, tt := range tests {
-		if got := koreanParts(tt.word); !reflect.DeepEqual(got, tt.want) {
+		if got, _ := koreanParts(tt.word); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("koreanParts(%s) = %v, want %v", tt.word, got, tt.want)
 		}
+	}
+	if _, whole := koreanParts("カンボン"); !slices.Contains(whole, "kangbong") || !slices.Contains(whole, "kanbon") {
+		t.Errorf("koreanParts(カンボン) as one word: %v, want kangbong among them", whole)
 	}
 }
 
@@ -253,4 +257,32 @@ func TestSearchFindsKoreanNameAmongMany(t *testing.T) {
 		}
 	}
 	t.Fatalf("チャン・ソンチョル does not find JANG SONG CHOL among %d names", len(recs))
+}
+
+// TestKoreanWordInKatakana: one Latin word of two Korean syllables meets its
+// katakana, which writes the syllables as spoken (ン before b as m, hw as フ).
+func TestKoreanWordInKatakana(t *testing.T) {
+	tests := []struct {
+		kana, latin    string
+		minSim, maxSim float64
+	}{
+		{"カンボン", "kangbong", 0.9, 0.96},
+		{"チョンボン", "chongbong", 0.9, 0.96},
+		{"ポンファ", "ponghwa", 0.9, 0.96},
+		{"クァンソン", "kwangsong", 0.85, 0.96},
+		{"カンボン", "kangnam", 0, 0.75},    // another second syllable
+		{"ハンバーガー", "hangbang", 0, 0.75}, // a long vowel: not read so
+	}
+	for _, tt := range tests {
+		kf, lf := kanaLatinForms(t, tt.kana, tt.latin)
+		if got := kanaLatinWordSim(kf, tt.latin, lf); got < tt.minSim || got > tt.maxSim {
+			t.Errorf("kanaLatinWordSim(%s, %s) = %.3f, want %.2f..%.2f", tt.kana, tt.latin, got, tt.minSim, tt.maxSim)
+		}
+	}
+	if got := koreanSegmentations("kangil"); len(got) != 2 {
+		t.Errorf("koreanSegmentations(kangil) = %v, want kan gil and kang il", got)
+	}
+	if got := koreanSegmentations("strength"); len(got) != 0 {
+		t.Errorf("koreanSegmentations(strength) = %v, want none", got)
+	}
 }

@@ -473,37 +473,24 @@ func foldedChAsC(w string) string {
 	return w
 }
 
-// koreanSpoken joins tokens that are each one syllable as Korean
+// koreanSpoken joins words that are each one syllable as Korean
 // romanisations write them (kyong, il, chol, hwan, ok, seong) the way
-// katakana hears them: an initial hw is フ (ファン / Hwang), a final ng is ン (ソンイル / Song Il, where the joined
-// "songil" would put a g before the i), ae and oe are エ (ジェ / Chae, チェ /
-// Choe), and the eo and eu of the Revised Romanisation are オ and ウ. It
-// reports false when a token is not such a syllable: an onset of up to three
-// consonant letters (with the glides y and w), one or two vowels, and a
-// Korean final consonant or none.
+// katakana hears them: an initial hw is フ (ファン / Hwang), a final ng is ン
+// (ソンイル / Song Il, where the joined "songil" would put a g before the i),
+// and written m before m, b and p (ヨンム / Yong Mu), ae and oe are エ (ジェ /
+// Chae, チェ / Choe), and the eo and eu of the Revised Romanisation are オ and
+// ウ. It reports false when a word is not such a syllable
+// (splitKoreanSyllable).
 func koreanSpoken(syllables ...string) (string, bool) {
 	var b strings.Builder
 	for _, w := range syllables {
-		i := 0
-		for i < len(w) && i < 3 && !isVowel(w[i]) {
-			i++
-		}
-		j := i
-		for j < len(w) && j-i < 2 && isVowel(w[j]) {
-			j++
-		}
-		if j == i {
+		onset, vowel, coda, ok := splitKoreanSyllable(w)
+		if !ok {
 			return "", false
 		}
-		coda := w[j:]
-		switch coda {
-		case "", "k", "n", "l", "m", "p", "t":
-		case "ng":
+		if coda == "ng" {
 			coda = "n"
-		default:
-			return "", false
 		}
-		vowel := w[i:j]
 		switch vowel {
 		case "ae", "oe":
 			vowel = "e"
@@ -512,7 +499,6 @@ func koreanSpoken(syllables ...string) (string, bool) {
 		case "eu":
 			vowel = "u"
 		}
-		onset := w[:i]
 		if onset == "hw" {
 			onset = "f" // ファン / Hwang, フィ / Hwi
 		}

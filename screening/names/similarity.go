@@ -469,6 +469,16 @@ func kanaLatinWordSim(kanaForm, latin, latinForm string) float64 {
 		// Jang, チョン / Jong); a little less than a written j
 		v = max(v, kanaLatinSim(kanaForm, "c"+latinForm[1:])*0.95)
 	}
+	if koreanWordCandidate(latin) {
+		// one Latin word of two or three Korean syllables (Kangbong,
+		// Chongbong, Ponghwa), read syllable by syllable as katakana does
+		// (カンボン, チョンボン, ポンファ)
+		for _, segs := range koreanSegmentations(latin) {
+			if korean, ok := koreanSpoken(segs...); ok {
+				v = max(v, kanaLatinSim(kanaForm, kanaFold(korean))*0.95)
+			}
+		}
+	}
 	if mayBeSpokenOtherwise(latin) {
 		korean, ok := koreanSpoken(latin)
 		if !ok {
@@ -743,4 +753,88 @@ func firstSound(w string) byte {
 		return voicedFirst("ch")
 	}
 	return voicedFirst(w)
+}
+
+// koreanWordCandidate reports a Latin word that may be two or three Korean
+// syllables written together with a sound katakana writes otherwise inside
+// it (an ng before another syllable, an hw): the cheap test before
+// koreanSegmentations.
+func koreanWordCandidate(w string) bool {
+	if len(w) < 5 || len(w) > 14 {
+		return false
+	}
+	i := strings.Index(w, "ng")
+	return (i > 0 && i < len(w)-2) || strings.Contains(w[1:], "hw")
+}
+
+// koreanOnsets are the initial consonants of Korean syllables as the
+// McCune-Reischauer and Revised romanisations write them (a y or w glide may
+// follow), and the f of a katakana reading (ファ for hwa).
+var koreanOnsets = map[string]bool{
+	"": true, "k": true, "kk": true, "kh": true, "g": true, "n": true, "d": true, "t": true, "tt": true,
+	"th": true, "r": true, "l": true, "m": true, "b": true, "p": true, "pp": true, "ph": true, "s": true,
+	"ss": true, "sh": true, "j": true, "jj": true, "ch": true, "h": true, "f": true,
+}
+
+// koreanSegmentations splits a Latin word into two or three Korean syllables
+// in every way the syllable shapes allow (kangbong: kang bong; kangil: kang
+// il and kan gil), at most four ways.
+func koreanSegmentations(w string) [][]string {
+	var out [][]string
+	var walk func(rest string, segs []string)
+	walk = func(rest string, segs []string) {
+		if len(out) == 4 || len(segs) > 3 {
+			return
+		}
+		if rest == "" {
+			if len(segs) >= 2 {
+				out = append(out, slices.Clone(segs))
+			}
+			return
+		}
+		for n := 1; n <= min(len(rest), 7); n++ {
+			if koreanSyllableShape(rest[:n]) {
+				walk(rest[n:], append(segs, rest[:n]))
+			}
+		}
+	}
+	walk(w, nil)
+	return out
+}
+
+// koreanSyllableShape reports whether w is one Korean syllable as lists
+// romanise it (splitKoreanSyllable).
+func koreanSyllableShape(w string) bool {
+	_, _, _, ok := splitKoreanSyllable(w)
+	return ok
+}
+
+// splitKoreanSyllable splits one Korean syllable as lists romanise it into
+// an onset of koreanOnsets (with a y or w glide after it), one or two vowels
+// and a final consonant or none; ok is false for any other shape.
+func splitKoreanSyllable(w string) (onset, vowel, coda string, ok bool) {
+	i := 0
+	for i < len(w) && !isVowel(w[i]) {
+		i++
+	}
+	onset = w[:i]
+	base := onset
+	if n := len(base); n > 0 && (base[n-1] == 'y' || base[n-1] == 'w') {
+		base = base[:n-1]
+	}
+	if !koreanOnsets[base] {
+		return "", "", "", false
+	}
+	j := i
+	for j < len(w) && j-i < 2 && isVowel(w[j]) {
+		j++
+	}
+	if j == i {
+		return "", "", "", false
+	}
+	switch coda = w[j:]; coda {
+	case "", "k", "n", "ng", "l", "m", "p", "t":
+		return onset, w[i:j], coda, true
+	}
+	return "", "", "", false
 }
