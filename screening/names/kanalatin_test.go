@@ -1,7 +1,10 @@
 package names
 
 import (
+	"bytes"
+	"encoding/csv"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
 	"testing"
@@ -284,5 +287,37 @@ func TestKoreanWordInKatakana(t *testing.T) {
 	}
 	if got := koreanSegmentations("strength"); len(got) != 0 {
 		t.Errorf("koreanSegmentations(strength) = %v, want none", got)
+	}
+}
+
+// TestFoldedFirstSound: the shortcut agrees with folding the word first, on
+// every word of the labelled pairs and on the spellings that fold.
+func TestFoldedFirstSound(t *testing.T) {
+	words := []string{"shchukin", "schulze", "shin", "thomas", "tchaikovsky", "chae", "zhang", "djordje", "dzhokhar",
+		"tsoi", "tzvi", "phyong", "khan", "ckx", "lee", "vladimir", "won", "zinc", "qian", "xavier", "fan", "hwang", "jang",
+		"gyon", "dong", "bong", "kyong", "cobra", "eel", "oo", "you", "a", "yong"}
+	raw, err := os.ReadFile("../../testdata/names/pairs.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(bytes.NewReader(raw))
+	r.Comment, r.FieldsPerRecord = '#', -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		for _, name := range row[2:4] {
+			for _, tk := range analyse(name) {
+				if tk.Latin != "" {
+					words = append(words, tk.Latin)
+				}
+			}
+		}
+	}
+	for _, w := range words {
+		if got, want := foldedFirstSound(w), firstSound(kanaFold(w)); got != want {
+			t.Errorf("foldedFirstSound(%q) = %c, want %c", w, got, want)
+		}
 	}
 }

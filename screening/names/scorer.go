@@ -361,10 +361,14 @@ func candidates(a, b []*tok, sim simFunc) []candidate {
 // appendJoined adds pairings of 2..maxJoin consecutive tokens of side x with
 // one word of side y. swapped says x is the b side.
 func appendJoined(out []candidate, xs, ys []*tok, swapped bool) []candidate {
+	// The first sounds of the katakana words and of each start on this
+	// side, found once here rather than for every pairing.
+	var ySound []byte
 	for i := range xs {
 		if !xs[i].counts() || xs[i].Latin == "" {
 			continue
 		}
+		var xSound byte
 		for n := 2; n <= maxJoin && i+n <= len(xs); n++ {
 			sp := span{i, i + n}
 			ok := true
@@ -397,9 +401,24 @@ func appendJoined(out []candidate, xs, ys []*tok, swapped bool) []candidate {
 				if joined == "" {
 					joined = joinForms(xs, sp)
 				}
-				if joined[0] != y.Latin[0] && (len(joined) < 2 || joined[1] != y.Latin[0]) && joined[0] != y.Latin[1] &&
-					(y.Script != ScriptKana || firstSound(kanaFold(joined)) != firstSound(kanaFold(y.Latin))) {
-					continue
+				if joined[0] != y.Latin[0] && (len(joined) < 2 || joined[1] != y.Latin[0]) && joined[0] != y.Latin[1] {
+					// katakana voices a Korean syllable (ギョン / Kyong),
+					// writes hw as フ (フンマン / Hung Man), l as r
+					if y.Script != ScriptKana {
+						continue
+					}
+					if ySound == nil {
+						ySound = make([]byte, len(ys))
+					}
+					if ySound[j] == 0 {
+						ySound[j] = foldedFirstSound(y.Latin)
+					}
+					if xSound == 0 {
+						xSound = foldedFirstSound(joined)
+					}
+					if xSound != ySound[j] {
+						continue
+					}
 				}
 				s := stringSim(joined, y.Latin)
 				if s < 0.95 && (y.Script == ScriptHan || xs[i].Script == ScriptHan) {
@@ -449,6 +468,11 @@ func kanaJoinedSim(kana Token, parts []*tok, joinedLatin string) float64 {
 		return 0
 	}
 	v := kanaLatinWordSim(kf, joinedLatin, lf)
+	for _, t := range parts {
+		if !koreanSyllableShape(t.Latin) {
+			return min(v*kanaReadingFactor, 0.92) // most joined words: no allocation below
+		}
+	}
 	syllables := make([]string, len(parts))
 	for i, t := range parts {
 		syllables[i] = t.Latin

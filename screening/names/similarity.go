@@ -755,6 +755,38 @@ func firstSound(w string) byte {
 	return voicedFirst(w)
 }
 
+// foldedFirstSound is firstSound(kanaFold(w)) without folding the whole
+// word: appendJoined asks it for many pairings, and the fold allocates.
+func foldedFirstSound(w string) byte {
+	if w == "" {
+		return 0
+	}
+	for _, p := range [...]struct {
+		prefix string
+		sound  byte
+	}{
+		{"sch", 's'}, {"sh", 's'}, {"th", 's'}, {"tch", 'C'}, {"ch", 'C'}, {"zh", 'C'}, {"dj", 'C'}, {"dz", 'C'},
+		{"ts", 't'}, {"tz", 't'}, {"ph", 'h'}, {"kh", 'h'}, {"ck", 'k'},
+	} {
+		if strings.HasPrefix(w, p.prefix) {
+			return p.sound
+		}
+	}
+	switch w[0] {
+	case 'l':
+		return 'r'
+	case 'v':
+		return 'p'
+	case 'w':
+		return 'a'
+	case 'z':
+		return 's'
+	case 'q', 'x':
+		return 'k'
+	}
+	return firstSound(w)
+}
+
 // koreanWordCandidate reports a Latin word that may be two or three Korean
 // syllables written together with a sound katakana writes otherwise inside
 // it (an ng before another syllable, an hw): the cheap test before
