@@ -99,7 +99,7 @@ func diffEntries(old, cur []screening.Entry) (added, changed, removed int, pendi
 		default:
 			continue
 		}
-		pending = append(pending, screening.PendingItemOf(k, hash))
+		pending = append(pending, screening.PendingItem(k, hash))
 	}
 	for k := range before {
 		if !seen[k] {

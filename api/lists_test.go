@@ -54,7 +54,7 @@ func TestImportAndListSources(t *testing.T) {
 			if !ok {
 				t.Fatalf("entry %s not loaded", key)
 			}
-			items = append(items, screening.PendingItem(e))
+			items = append(items, screening.PendingItem(key, e.ContentHash()))
 		}
 		slices.Sort(items)
 		return items

@@ -240,9 +240,10 @@ type heldHit struct {
 }
 
 // heldEntries returns the list entries (Entry.Key) that a case still open,
-// escalated or rejected already holds against this counterparty. The cases are the previous screening's (where the party
-// may have been the end user) and those under the counterparty's name as
-// customer, which include earlier re-screenings. A cleared case holds
+// escalated or rejected already holds against this counterparty. The cases
+// are the previous screening's (where the party may have been the end user)
+// and those under the counterparty's name as customer, which include earlier
+// re-screenings. A cleared case holds
 // nothing: the reviewer's clearance was given on the entry as it was, and a
 // false-positive decision that should outlive the change is a suppression,
 // which expires with the entry's content on purpose.
@@ -321,14 +322,10 @@ func allHeld(live []Flag, held map[string]heldHit) (string, bool) {
 }
 
 // PendingItem is how a changed entry is recorded for re-screening
-// (Store.AddRescreenPending): its key and its content hash, so that an entry
-// that changes again while a run that read the first change goes on stays
-// pending when that run clears its items.
-func PendingItem(e *Entry) string { return PendingItemOf(e.Key(), e.ContentHash()) }
-
-// PendingItemOf is PendingItem from an entry's key and content hash, for a
-// caller that has them already.
-func PendingItemOf(key, contentHash string) string { return key + "#" + contentHash }
+// (Store.AddRescreenPending): its key and its content hash (Entry.ContentHash),
+// so that an entry that changes again while a run that read the first change
+// goes on stays pending when that run clears its items.
+func PendingItem(key, contentHash string) string { return key + "#" + contentHash }
 
 // PendingKey is the entry key of a PendingItem (the hash is hex, without #).
 func PendingKey(item string) string {

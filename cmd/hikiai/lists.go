@@ -113,12 +113,13 @@ func (w *listWatcher) loaded(set *screening.ListSet) {
 	}
 }
 
-// reload swaps in new lists when the store has them and records the delta
-// for re-screening, which the re-screen goroutine then runs.
+// reload swaps in new lists when the store has them and wakes the re-screen
+// goroutine. What changed needs no working out here: the import recorded it
+// (Store.AddRescreenPending) before it saved the snapshot.
 func (w *listWatcher) reload(ctx context.Context) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	prev, next, err := w.lists.Reload(ctx, w.store, time.Now())
+	_, next, err := w.lists.Reload(ctx, w.store, time.Now())
 	if err != nil {
 		if ctx.Err() != nil {
 			w.log.Info("list reload given up: the service is stopping")
@@ -131,28 +132,9 @@ func (w *listWatcher) reload(ctx context.Context) {
 		return
 	}
 	w.loaded(next)
-	delta := screening.Delta(prev, next)
-	if len(delta) == 0 || w.rescreen == nil {
-		return
-	}
-	items := make([]string, len(delta))
-	for i := range delta {
-		items[i] = screening.PendingItem(&delta[i])
-	}
-	// Recorded first, so that a re-screening cut short (a deploy, a crash,
-	// another replica's) is resumed rather than lost: the next start or
-	// poll finds the entries still pending.
-	if err := w.store.AddRescreenPending(ctx, items); err != nil {
-		w.log.Warn("pending re-screening not recorded; re-screening this list change now, unrecorded", slog.Any("err", err))
-		if release, ok := w.lockRescreen(ctx, next.Version); ok {
-			defer release()
-			w.runRescreen(ctx, next, delta, nil)
-		}
-		return
-	}
 	select {
 	case w.kick <- struct{}{}:
-	default: // one is due already; it reads every pending change
+	default: // one is due already (or the watcher is not started); it reads every pending change
 	}
 }
 

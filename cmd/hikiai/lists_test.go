@@ -3,11 +3,16 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hikiai/hikiai/api"
 	"github.com/hikiai/hikiai/screening"
 	"github.com/hikiai/hikiai/screening/memcache"
 )
@@ -18,15 +23,23 @@ import (
 func TestRescreenResumesAfterAStop(t *testing.T) {
 	ctx := context.Background()
 	st, settings := testStore(t)
-	listed := func(id, name, country string) screening.Entry {
-		return screening.Entry{Source: "meti_eul", SourceID: id, Kind: screening.KindOrganisation, Countries: []string{country},
-			Names: []screening.EntryName{{Value: name, Strength: screening.NamePrimary}}}
-	}
-	save := func(version string, entries ...screening.Entry) {
+	// Lists come in as the service imports them (the import records what
+	// changed for re-screening): METI's CSV, one row per entry.
+	const (
+		rosoboronexport = "1,ロシア,Rosoboronexport,,\"B,C,M,N\",CW\n"
+		harbin          = "2,中華人民共和国,Harbin Engineering University,,M,\n"
+		tangun          = "3,北朝鮮,Tangun Trading,,M,\n"
+	)
+	admin := &api.LocalAdmin{Store: st, Now: time.Now, Actor: "test"}
+	dir := t.TempDir()
+	save := func(version string, rows ...string) {
 		t.Helper()
-		now := time.Now().UTC()
-		snap := &screening.ListSnapshot{Source: "meti_eul", Version: version, ImportedAt: now, Count: len(entries), Entries: entries}
-		if err := st.SaveSnapshot(ctx, snap, screening.NewAuditRecord(now, screening.AuditListImport, "test", "meti_eul", nil)); err != nil {
+		path := filepath.Join(dir, "meti-"+version+".csv")
+		csv := "No,国名・地域名,企業名・組織名,別名,懸念区分,通常兵器\n" + strings.Join(rows, "")
+		if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := admin.ImportLists(ctx, "", []string{path}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -35,13 +48,41 @@ func TestRescreenResumesAfterAStop(t *testing.T) {
 		return &listWatcher{lists: lists, store: st, locks: memcache.New(memcache.Options{}), log: log, poll: time.Hour,
 			rescreen: &screening.Rescreener{Store: st, Settings: settings, Now: time.Now, Log: log, Window: 24 * time.Hour, Pace: pace}}
 	}
+	waitPending := func(want int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			pending, err := st.RescreenPending(ctx)
+			if err == nil && len(pending) == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("pending %v (%v), want %d", pending, err, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 
-	save("1", listed("1", "Rosoboronexport", "RU"))
+	// A re-screening is held in its first step once hold is set.
+	var (
+		hold              atomic.Bool
+		once              sync.Once
+		started, released = make(chan struct{}), make(chan struct{})
+	)
+	pace := func() {
+		if hold.Load() {
+			once.Do(func() { close(started) })
+			<-released
+		}
+	}
+
+	save("1", rosoboronexport)
 	lists := &screening.Lists{}
 	eng := &screening.Engine{Store: st, Settings: settings, Lists: lists, Now: time.Now, Log: log,
 		Checks: []screening.Check{screening.NewDeniedPartyCheck(settings.DeniedParty, lists, st)}}
-	first := watcher(lists, nil)
+	first := watcher(lists, pace)
 	first.start(ctx)
+	waitPending(0) // the first import, re-screened against no one yet
 	for _, name := range []string{"Harbin Engineering University", "Osaka Clean Tools K.K."} {
 		s, _, err := eng.Screen(ctx, screening.ScreenRequest{KeyID: "key_1", Inquiry: screening.Inquiry{
 			Customer: screening.Party{Name: name, Country: "CN"}, Items: []screening.Item{{Product: "MC-1", Quantity: 1}}}})
@@ -52,13 +93,8 @@ func TestRescreenResumesAfterAStop(t *testing.T) {
 
 	// The change is imported and its re-screening starts (held in its
 	// first pace step).
-	started, released := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	first.rescreen.Pace = func() {
-		once.Do(func() { close(started) })
-		<-released
-	}
-	save("2", listed("1", "Rosoboronexport", "RU"), listed("2", "Harbin Engineering University", "CN"))
+	hold.Store(true)
+	save("2", rosoboronexport, harbin)
 	first.reload(ctx)
 	select {
 	case <-started:
@@ -68,7 +104,7 @@ func TestRescreenResumesAfterAStop(t *testing.T) {
 
 	// Another list change meanwhile goes in force at once: the running
 	// re-screening does not hold the reload back.
-	save("3", listed("1", "Rosoboronexport", "RU"), listed("2", "Harbin Engineering University", "CN"), listed("3", "Tangun Trading", "KP"))
+	save("3", rosoboronexport, harbin, tangun)
 	reloaded := make(chan struct{})
 	go func() {
 		first.reload(ctx)
@@ -114,6 +150,7 @@ func TestRescreenResumesAfterAStop(t *testing.T) {
 
 	// The next start loads the lists and resumes it.
 	next := watcher(&screening.Lists{}, nil)
+	hold.Store(false)
 	next.start(ctx)
 	defer next.stop()
 	deadline := time.Now().Add(20 * time.Second)
