@@ -104,10 +104,11 @@ func TestOrdinaryNamesOnRealLists(t *testing.T) {
 	}
 	n := len(rows) - 1
 	t.Logf("ordinary names flagged: %d of %d (%.1f%%)", flagged, n, 100*float64(flagged)/float64(n))
-	// Measured with the katakana rules of kanaLatinSim: 14 of 181 (50 before
-	// them). Most left are a listed name inside the customer's (ABC, HM,
-	// Schneider, APEX) or a katakana word one vowel from a listed one.
-	const measured = 14
+	// Measured with the katakana rules of kanaLatinSim: 11 of 181 (14 before
+	// the vowels held the skeleton back, 50 before the rules). Most left are
+	// a listed name inside the customer's (ABC, HM, Schneider, APEX) or a
+	// katakana word one vowel from a listed one.
+	const measured = 11
 	if flagged > measured {
 		t.Errorf("%d of %d ordinary names flagged, more than the %d measured", flagged, n, measured)
 	}
@@ -163,12 +164,14 @@ func TestMOFKatakanaMeetsEnglish(t *testing.T) {
 		}
 	}
 	t.Logf("MOF parties whose katakana and English names match: %d of %d (%.1f%%)", met, pairs, 100*float64(met)/float64(pairs))
-	// Measured: 2,499 of 2,862 (2,466 before Korean names: a given name as
+	// Measured: 2,531 of 2,862 (2,532 before the vowels held the skeleton
+	// back, which lost ブリゲイズ ~ Brigades; 2,499 before Korean names were
+	// read as spoken; 2,466 before Korean names: a given name as
 	// one katakana word, ン for ng, チ for a family name's j; 2,458 before a
 	// final チ met a Serbian -ic,
 	// 2,352 before katakana's ジ for di, フ for kh and ウ for v, 2,215 before the names in brackets were read out, 2,115
 	// before kanaLatinSim).
-	const measured = 2532
+	const measured = 2531
 	if met < measured {
 		t.Errorf("%d of %d MOF katakana/English pairs match, fewer than the %d measured", met, pairs, measured)
 	}

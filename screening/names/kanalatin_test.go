@@ -46,7 +46,8 @@ func TestKanaLatin(t *testing.T) {
 		{"アフンド", "akhund", true, 0.9, 1}, // フ for kh
 		{"アフタール", "akhtar", true, 0.8, 1},
 		{"ウラル", "ural", true, 0.9, 1},
-		{"ウラル", "vlasov", true, 0, 0.6}, // the ウ-for-v reading does not make every ウ a v
+		{"ウラル", "vlasov", true, 0, 0.6},  // the ウ-for-v reading does not make every ウ a v
+		{"モスクワ", "moscow", true, 0.8, 1}, // sc before o is sk
 		// same consonants, different words
 		{"ヤマト", "mit", false, 0, 0.3},
 		{"ヒカリ", "kala", false, 0, 0.5},
@@ -91,6 +92,42 @@ func TestKanaDistanceCosts(t *testing.T) {
 	long := "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop" // longer than the stack buffers
 	if got := kanaDistance(long, long); got != 0 {
 		t.Errorf("kanaDistance of a long word with itself = %v", got)
+	}
+}
+
+// TestKanaVowelsDiffer: a Japanese word whose skeleton a Latin word shares
+// is another word when most of the Latin vowels are read as other vowels;
+// katakana's added and lengthened vowels are not such differences.
+func TestKanaVowelsDiffer(t *testing.T) {
+	tests := []struct {
+		word, latin string
+		differ      bool
+	}{
+		{"コスモ", "kassouma", true}, // kosumo / kasuma: o-u-o against a-u-a
+		{"イズミ", "asama", true},
+		{"木村", "camorra", true},     // a Japanese reading has its vowels too
+		{"小林", "kipas", false},      // kobayashi / kipas: their similarity keeps them apart already
+		{"ミナト", "minint", false},    // one vowel of two: left to the similarity
+		{"ロータス", "lotos", false},    // one of two
+		{"ユナイテッド", "united", false}, // lengthened and added vowels
+		{"リヴォフ", "lvov", false},
+		{"ルィジコフ", "ryzhkov", false},
+		{"ムシャウウィハ", "mshaweh", false},
+		{"セルゲイ", "sergey", false},
+	}
+	for _, tt := range tests {
+		ts := analyse(tt.word)
+		if len(ts) != 1 || !japaneseScript(ts[0].Script) {
+			t.Fatalf("analyse(%q) = %+v, want one kana or Han token", tt.word, ts)
+		}
+		kf, lf := kanaForm(ts[0]), kanaForm(Token{Text: tt.latin, Latin: tt.latin, Script: ScriptLatin})
+		if got := kanaVowelsDiffer(kf, lf); got != tt.differ {
+			t.Errorf("kanaVowelsDiffer(%s %q, %q %q) = %v, want %v", tt.word, kf, tt.latin, lf, got, tt.differ)
+		}
+	}
+	long := "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop" // longer than the table
+	if kanaVowelsDiffer(long, "abc") || kanaVowelsDiffer("abc", long) {
+		t.Error("kanaVowelsDiffer of a word longer than its table should leave the pair alone")
 	}
 }
 

@@ -229,15 +229,28 @@ func tokenSim(x, y *tok) (float64, string) {
 			if kanaLatinComparable(kf, latin.Latin, lf) {
 				v := kanaLatinWordSim(kf, latin.Latin, lf)
 				s = min(s, v+kanaSlack)
+				if s > v && plainSyllables(kana.Text) && kanaVowelsDiffer(kf, lf) {
+					s = v
+				}
 				if r := min(v*kanaReadingFactor, 0.92); r > s {
 					s, sv = r, viaKana
 				}
 			} else {
 				s = 0
 			}
-		} else if han, latin, ok := withLatin(x, y, ScriptHan); ok &&
-			!kanaLatinComparable(kanaForm(han.Token), latin.Latin, kanaForm(latin.Token)) {
-			s = 0 // 小林 kobayashi is not KPS
+		} else if han, latin, ok := withLatin(x, y, ScriptHan); ok {
+			// a Japanese reading has its vowels as katakana does: 小林
+			// kobayashi is not KPS, nor KIPAS, whose skeleton it shares
+			hf, lf := kanaForm(han.Token), kanaForm(latin.Token)
+			if kanaLatinComparable(hf, latin.Latin, lf) {
+				v := kanaLatinWordSim(hf, latin.Latin, lf)
+				s = min(s, v+kanaSlack)
+				if s > v && kanaVowelsDiffer(hf, lf) {
+					s = v
+				}
+			} else {
+				s = 0
+			}
 		}
 		if s > best {
 			best, via = s, sv
@@ -974,6 +987,15 @@ const (
 	// as a reading is an approximation.
 	kanaReadingFactor = 0.95
 )
+
+// plainSyllables reports a katakana word written as Japanese words are, in
+// plain syllables without long vowels, small kana or a doubled consonant
+// (イズミ, コスモ, スズラン): its vowels are the word's own. Foreign words
+// are written from their sound (ジェームズ James, ピーター Peter), which English
+// spelling does not give.
+func plainSyllables(kana string) bool {
+	return !strings.ContainsAny(kana, "ーッァィゥェォャュョヮ")
+}
 
 // japaneseScript reports kana and Han, whose tokens carry Japanese readings.
 func japaneseScript(s Script) bool {

@@ -574,6 +574,51 @@ func kanaDistance(k, l string) float64 {
 	return prev[len(l)]
 }
 
+// kanaVowelsDiffer reports a folded kana reading k and Latin spelling l whose
+// cheapest alignment reads at least two of the Latin word's vowels, and at
+// least two thirds of them, as other vowels: コスモ kosumo / Kassouma, イズミ
+// izumi / Asama, 木村 kimura / Camorra. Their consonant skeletons agree, but
+// a reader hears different words. Katakana adds vowels where a Latin word has
+// none (リヴォフ / Lvov) and lengthens them (ユナイテッド / United); it rarely
+// replaces most of them.
+func kanaVowelsDiffer(k, l string) bool {
+	const max = 32
+	if len(k) >= max || len(l) >= max {
+		return false
+	}
+	var d [max][max]float64
+	for j := 1; j <= len(l); j++ {
+		d[0][j] = d[0][j-1] + kanaInsertCost(l, j-1)
+	}
+	for i := 1; i <= len(k); i++ {
+		d[i][0] = d[i-1][0] + kanaDeleteCost(k, i-1)
+		for j := 1; j <= len(l); j++ {
+			d[i][j] = min(d[i-1][j-1]+kanaSubstituteCost(k, i-1, l[j-1]), d[i-1][j]+kanaDeleteCost(k, i-1), d[i][j-1]+kanaInsertCost(l, j-1))
+		}
+	}
+	vowels := 0
+	for j := 0; j < len(l); j++ {
+		if isVowel(l[j]) {
+			vowels++
+		}
+	}
+	subs := 0
+	for i, j := len(k), len(l); i > 0 && j > 0; {
+		switch c := kanaSubstituteCost(k, i-1, l[j-1]); {
+		case d[i][j] == d[i-1][j-1]+c:
+			if c == kanaCostVowel {
+				subs++
+			}
+			i, j = i-1, j-1
+		case d[i][j] == d[i-1][j]+kanaDeleteCost(k, i-1):
+			i--
+		default:
+			j--
+		}
+	}
+	return subs >= 2 && 3*subs >= 2*vowels
+}
+
 // kanaSubstituteCost is the cost of reading k[i] where the Latin side has c.
 // チ (chi, folded ci) is also how katakana writes ti (ロパチン / Lopatin).
 func kanaSubstituteCost(k string, i int, c byte) float64 {
@@ -677,7 +722,7 @@ func kanaLatin(w string) string {
 		case c != 'c' || next == 'h': // ch is left to kanaFold
 		case next == 'e' || next == 'i' || next == 'y':
 			b[i] = 's'
-		case i == 0 || b[i-1] != 's':
+		default: // Moscow モスクワ, Cola コーラ
 			b[i] = 'k'
 		}
 	}
