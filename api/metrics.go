@@ -34,6 +34,14 @@ type Metrics struct {
 	// longer being checked.
 	ListRefreshes  *prometheus.CounterVec
 	refreshChecked *prometheus.GaugeVec
+	// Rescreens counts re-screenings of list changes by status (done,
+	// failed); rescreenDone is when one last ended without failing, and the
+	// two counters below what it did. A list change that is never re-screened
+	// leaves known counterparties unchecked against it: alert on failures.
+	Rescreens              *prometheus.CounterVec
+	rescreenDone           prometheus.Gauge
+	rescreenCounterparties prometheus.Counter
+	rescreenCases          prometheus.Counter
 	// stages and checks time the steps of each screening (ObserveStage,
 	// ObserveCheck), so that a slow answer shows where it spent its time.
 	stages *prometheus.HistogramVec
@@ -79,6 +87,22 @@ func NewMetrics() *Metrics {
 			Name: "hikiai_list_refresh_success_timestamp_seconds",
 			Help: "When each list was last refreshed from its publisher without failing (Unix time).",
 		}, []string{"source"}),
+		Rescreens: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hikiai_rescreens_total",
+			Help: "Re-screenings of known counterparties against list changes, by status (done, failed). A failed one is taken up again.",
+		}, []string{"status"}),
+		rescreenDone: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hikiai_rescreen_success_timestamp_seconds",
+			Help: "When this replica last ended a re-screening without failing (Unix time).",
+		}),
+		rescreenCounterparties: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hikiai_rescreen_counterparties_total",
+			Help: "Counterparties re-screened against list changes.",
+		}),
+		rescreenCases: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hikiai_rescreen_cases_total",
+			Help: "Cases opened by re-screenings (a hit already held in a case opens none).",
+		}),
 		stages: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "hikiai_screening_stage_seconds",
 			Help:    "Time each stage of a screening took: history, checks, save; and for POST /v1/screenings, decode and answer.",
@@ -92,7 +116,8 @@ func NewMetrics() *Metrics {
 		lists: &listAgeCollector{desc: prometheus.NewDesc("hikiai_list_age_seconds",
 			"Seconds since the current snapshot of each denied-party list was imported.", []string{"source"}, nil), now: time.Now},
 	}
-	m.Registry.MustRegister(m.requests, m.Screenings, m.Flags, m.StoreErrors, m.Websites, m.CacheLookups, m.ListRefreshes, m.refreshChecked, m.stages, m.checks, m.lists,
+	m.Registry.MustRegister(m.requests, m.Screenings, m.Flags, m.StoreErrors, m.Websites, m.CacheLookups, m.ListRefreshes, m.refreshChecked,
+		m.Rescreens, m.rescreenDone, m.rescreenCounterparties, m.rescreenCases, m.stages, m.checks, m.lists,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -138,6 +163,19 @@ func (m *Metrics) ObserveListRefresh(source, status string, succeeded bool, at t
 	if succeeded {
 		m.refreshChecked.WithLabelValues(source).Set(float64(at.Unix()))
 	}
+}
+
+// ObserveRescreen counts one re-screening of list changes: failed when err
+// is set (rep then says how far it got), done otherwise.
+func (m *Metrics) ObserveRescreen(rep screening.RescreenReport, err error, at time.Time) {
+	m.rescreenCounterparties.Add(float64(rep.Counterparties))
+	m.rescreenCases.Add(float64(rep.Cases))
+	if err != nil {
+		m.Rescreens.WithLabelValues("failed").Inc()
+		return
+	}
+	m.Rescreens.WithLabelValues("done").Inc()
+	m.rescreenDone.Set(float64(at.Unix()))
 }
 
 // ObserveStoreError counts one store error of an operation.

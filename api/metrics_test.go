@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"regexp"
@@ -32,6 +33,8 @@ func TestMetricsExposition(t *testing.T) {
 	m.ObserveCache("website", false)
 	m.ObserveCache("website", true)
 	m.ObserveStoreError("ping")
+	m.ObserveRescreen(screening.RescreenReport{Counterparties: 40, Cases: 1}, errors.New("store down"), time.Now())
+	m.ObserveRescreen(screening.RescreenReport{Counterparties: 563, Cases: 3, Known: 11}, nil, time.Unix(1795000000, 0))
 	imported := time.Now().Add(-90 * time.Minute)
 	m.SetListImports(func() map[string]time.Time { return map[string]time.Time{"meti_eul": imported} })
 
@@ -55,6 +58,11 @@ func TestMetricsExposition(t *testing.T) {
 		`hikiai_cache_lookups_total{cache="website",result="hit"} 2`,
 		`hikiai_cache_lookups_total{cache="website",result="miss"} 1`,
 		`hikiai_store_errors_total{op="ping"} 1`,
+		`hikiai_rescreens_total{status="failed"} 1`,
+		`hikiai_rescreens_total{status="done"} 1`,
+		`hikiai_rescreen_success_timestamp_seconds 1.795e+09`,
+		`hikiai_rescreen_counterparties_total 603`,
+		`hikiai_rescreen_cases_total 4`,
 		`# TYPE hikiai_list_age_seconds gauge`,
 		// Both screenings went through the engine's stages; only the single
 		// POST through the HTTP layer's.

@@ -16,16 +16,19 @@ import (
 // embedded store) and polls as a fallback, then re-screens known counterparties
 // against what changed. One replica runs each re-screen (Cache.Lock).
 type listWatcher struct {
-	lists     *screening.Lists
-	store     screening.Store
-	locks     screening.Cache // one replica runs each re-screen
-	rescreen  *screening.Rescreener
-	log       *slog.Logger
-	poll      time.Duration
-	onReload  func(*screening.ListSet) // metrics hook, may be nil
-	mu        sync.Mutex               // one reload at a time
-	retryAt   atomic.Int64             // unix ns: a failed re-screening is not taken up again before
-	kick      chan struct{}            // a reload recorded a change to re-screen
+	lists    *screening.Lists
+	store    screening.Store
+	locks    screening.Cache // one replica runs each re-screen
+	rescreen *screening.Rescreener
+	log      *slog.Logger
+	poll     time.Duration
+	onReload func(*screening.ListSet) // metrics hook, may be nil
+	// observe is told of each re-screening that ran or failed to (metrics
+	// hook, may be nil); one the service's stop cut short is not reported.
+	observe   func(rep screening.RescreenReport, err error, at time.Time)
+	mu        sync.Mutex    // one reload at a time
+	retryAt   atomic.Int64  // unix ns: a failed re-screening is not taken up again before
+	kick      chan struct{} // a reload recorded a change to re-screen
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -165,6 +168,7 @@ func (w *listWatcher) resume(ctx context.Context) {
 	if err != nil {
 		if ctx.Err() == nil {
 			w.log.Warn("pending re-screenings unreadable; retried at the next poll", slog.Any("err", err))
+			w.report(screening.RescreenReport{}, err)
 		}
 		return
 	}
@@ -212,8 +216,10 @@ func (w *listWatcher) runRescreen(ctx context.Context, set *screening.ListSet, d
 			}
 			w.retryAt.Store(time.Now().Add(rescreenRetry).UnixNano())
 			w.log.Error("re-screening failed; it starts again in "+rescreenRetry.String(), slog.Any("err", err), slog.Any("report", rep))
+			w.report(rep, err)
 			return
 		}
+		w.report(rep, nil)
 		w.log.Info("re-screening done", slog.String("version", set.Version), slog.Int("delta_entries", rep.DeltaEntries), slog.Int("counterparties", rep.Counterparties),
 			slog.Int("hits", rep.Hits), slog.Int("cases", rep.Cases), slog.Int("known", rep.Known), slog.Duration("took", rep.Duration))
 	}
@@ -221,6 +227,12 @@ func (w *listWatcher) runRescreen(ctx context.Context, set *screening.ListSet, d
 		// Harmless: the next poll runs it again, and re-screening the same
 		// entries opens nothing twice.
 		w.log.Warn("re-screened entries not cleared; they are re-screened again", slog.Any("err", err))
+	}
+}
+
+func (w *listWatcher) report(rep screening.RescreenReport, err error) {
+	if w.observe != nil {
+		w.observe(rep, err, time.Now())
 	}
 }
 

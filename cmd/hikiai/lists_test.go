@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -167,6 +168,80 @@ func TestRescreenResumesAfterAStop(t *testing.T) {
 			t.Fatalf("the next start did not resume: %d cases (%v), pending %v (%v)", len(cases), err, pending, perr)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// pendingUnreadable is a store whose pending re-screenings cannot be read
+// while err is set.
+type pendingUnreadable struct {
+	screening.Store
+	err error
+}
+
+func (s *pendingUnreadable) RescreenPending(ctx context.Context) ([]string, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	return s.Store.RescreenPending(ctx)
+}
+
+// TestRescreenObserved: every re-screening that runs, or fails to, is
+// reported (hikiai_rescreens_total and the rest), so that a list change left
+// unchecked against the known counterparties raises an alert.
+func TestRescreenObserved(t *testing.T) {
+	ctx := context.Background()
+	st, settings := testStore(t)
+	admin := &api.LocalAdmin{Store: st, Now: time.Now, Actor: "test"}
+	dir := t.TempDir()
+	save := func(version, rows string) {
+		t.Helper()
+		path := filepath.Join(dir, "meti-"+version+".csv")
+		if err := os.WriteFile(path, []byte("No,国名・地域名,企業名・組織名,別名,懸念区分,通常兵器\n"+rows), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := admin.ImportLists(ctx, "", []string{path}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := slog.New(slog.DiscardHandler)
+	lists := &screening.Lists{}
+	save("1", "1,ロシア,Rosoboronexport,,\"B,C,M,N\",CW\n")
+	if _, _, err := lists.Reload(ctx, st, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	eng := &screening.Engine{Store: st, Settings: settings, Lists: lists, Now: time.Now, Log: log,
+		Checks: []screening.Check{screening.NewDeniedPartyCheck(settings.DeniedParty, lists, st)}}
+	if _, _, err := eng.Screen(ctx, screening.ScreenRequest{KeyID: "key_1", Inquiry: screening.Inquiry{
+		Customer: screening.Party{Name: "Harbin Engineering University", Country: "CN"}, Items: []screening.Item{{Product: "MC-1", Quantity: 1}}}}); err != nil {
+		t.Fatal(err)
+	}
+	save("2", "1,ロシア,Rosoboronexport,,\"B,C,M,N\",CW\n2,中華人民共和国,Harbin Engineering University,,M,\n")
+	if _, _, err := lists.Reload(ctx, st, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	type report struct {
+		rep screening.RescreenReport
+		err error
+	}
+	var got []report
+	store := &pendingUnreadable{Store: st, err: errors.New("store down")}
+	w := &listWatcher{lists: lists, store: store, locks: memcache.New(memcache.Options{}), log: log, poll: time.Hour,
+		rescreen: &screening.Rescreener{Store: st, Settings: settings, Now: time.Now, Log: log, Window: 24 * time.Hour},
+		observe:  func(rep screening.RescreenReport, err error, _ time.Time) { got = append(got, report{rep, err}) }}
+
+	w.resume(ctx)
+	if len(got) != 1 || got[0].err == nil {
+		t.Fatalf("unreadable pending re-screenings reported %+v, want one failure", got)
+	}
+	store.err = nil
+	w.resume(ctx)
+	if len(got) != 2 || got[1].err != nil || got[1].rep.Cases != 1 || got[1].rep.Counterparties < 1 {
+		t.Fatalf("the re-screening reported %+v, want one done with a case", got)
+	}
+	w.resume(ctx) // nothing pending: no run, no report
+	if len(got) != 2 {
+		t.Fatalf("a poll with nothing pending reported %+v", got[2:])
 	}
 }
 

@@ -230,7 +230,7 @@ func buildService(ctx context.Context, cfg Config, log *slog.Logger, settings *s
 		return out
 	})
 	watcher := &listWatcher{
-		lists: lists, store: b.store, locks: b.locks, log: log, poll: 30 * time.Second,
+		lists: lists, store: b.store, locks: b.locks, log: log, poll: 30 * time.Second, observe: srv.Metrics().ObserveRescreen,
 		rescreen: &screening.Rescreener{Store: b.store, Settings: settings, Now: time.Now, Log: log,
 			Window: time.Duration(settings.Rescreen.WindowDays) * 24 * time.Hour, Workers: settings.Rescreen.Workers, Pace: pace},
 	}
