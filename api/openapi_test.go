@@ -359,6 +359,14 @@ func TestOpenAPIMatchesCaseListAndWebhookHandlers(t *testing.T) {
 	want(t, "deliveries with a bad limit", st, 400, body)
 	st, body = k.exchange(h, "GET", "/v1/webhooks", sales, nil, true)
 	want(t, "webhooks for sales", st, 403, body)
+	st, body = k.exchange(h, "DELETE", "/v1/webhooks/"+hook.ID, sales, nil, true)
+	want(t, "delete a webhook as sales", st, 403, body)
+	st, body = k.exchange(h, "DELETE", "/v1/webhooks/"+hook.ID, admin, nil, true)
+	want(t, "delete a webhook", st, 204, body)
+	st, body = k.exchange(h, "DELETE", "/v1/webhooks/"+hook.ID, admin, nil, true)
+	want(t, "delete a deleted webhook", st, 404, body)
+	st, body = k.exchange(h, "GET", "/v1/webhooks/"+hook.ID+"/deliveries", admin, nil, true)
+	want(t, "deliveries of a deleted webhook", st, 404, body)
 
 	k.requireOperations(contractPaths["reviewer"]...)
 }

@@ -45,6 +45,7 @@ func (s *Server) routes(r *gin.Engine) {
 	v1.GET("/webhooks", allow(admin), s.listWebhooks)
 	v1.GET("/webhooks/:id", allow(admin), s.getWebhook)
 	v1.PATCH("/webhooks/:id", allow(admin), s.updateWebhook)
+	v1.DELETE("/webhooks/:id", allow(admin), s.deleteWebhook)
 	v1.GET("/webhooks/:id/deliveries", allow(admin), s.listDeliveries)
 
 	// The pages for people: "/" and /ui/... (package web, sessions instead of bearer keys).

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -261,6 +262,9 @@ func (s *Server) updateWebhook(c *gin.Context) {
 	id := c.Param("id")
 	audit := screening.NewAuditRecord(now, screening.AuditWebhook, apiKey(c).ID, id, details)
 	w, err := s.store.UpdateWebhook(c.Request.Context(), id, func(w *screening.Webhook) error {
+		if w.Deleted() {
+			return errWebhookDeleted(id)
+		}
 		if req.URL != nil {
 			w.URL = *req.URL
 		}
@@ -341,19 +345,60 @@ func (s *Server) listWebhooks(c *gin.Context) {
 	out := make([]webhookView, 0, len(hooks))
 	now := s.now()
 	for _, w := range hooks {
-		out = append(out, viewWebhook(w, now))
+		if !w.Deleted() {
+			out = append(out, viewWebhook(w, now))
+		}
 	}
 	c.JSON(http.StatusOK, listPage[webhookView]{Items: out})
 }
 
 // getWebhook is GET /v1/webhooks/{id} (admin).
 func (s *Server) getWebhook(c *gin.Context) {
-	w, err := s.store.Webhook(c.Request.Context(), c.Param("id"))
+	w, err := s.liveWebhook(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, viewWebhook(w, s.now()))
+}
+
+// liveWebhook returns a webhook that is not deleted. ENOTFOUND.
+func (s *Server) liveWebhook(ctx context.Context, id string) (*screening.Webhook, error) {
+	w, err := s.store.Webhook(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if w.Deleted() {
+		return nil, errWebhookDeleted(id)
+	}
+	return w, nil
+}
+
+func errWebhookDeleted(id string) error {
+	return screening.Errorf(screening.ENOTFOUND, "webhook %s was deleted", id)
+}
+
+// deleteWebhook is DELETE /v1/webhooks/{id} (admin): no more deliveries, and
+// pending ones fail at their next attempt, as for a disabled webhook; its
+// secrets are dropped. The webhook stays in the store, out of the API, so
+// that its audit records and deliveries still name something.
+func (s *Server) deleteWebhook(c *gin.Context) {
+	id := c.Param("id")
+	now := s.now().UTC()
+	audit := screening.NewAuditRecord(now, screening.AuditWebhook, apiKey(c).ID, id, map[string]any{"action": "delete"})
+	_, err := s.store.UpdateWebhook(c.Request.Context(), id, func(w *screening.Webhook) error {
+		if w.Deleted() {
+			return errWebhookDeleted(id)
+		}
+		w.DeletedAt, w.Disabled = now, true
+		w.Secret, w.PreviousSecret, w.PreviousSecretUntil = "", "", time.Time{}
+		return nil
+	}, audit)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }
 
 // deliveryView shows a delivery with its payload as JSON rather than base64.
@@ -376,7 +421,7 @@ func (s *Server) listDeliveries(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	if _, err := s.store.Webhook(ctx, c.Param("id")); err != nil {
+	if _, err := s.liveWebhook(ctx, c.Param("id")); err != nil {
 		fail(c, err)
 		return
 	}

@@ -315,6 +315,73 @@ func TestWebhookSecretOverlap(t *testing.T) {
 	}
 }
 
+// TestWebhookDelete: a deleted webhook hears of no more events, leaves the
+// API (404 for it and its deliveries, gone from the list), loses its secret
+// and leaves an audit record; another webhook goes on as before.
+func TestWebhookDelete(t *testing.T) {
+	env := newTestEnv(t, holdCheck{})
+	ctx := context.Background()
+	admin, sales := env.key(screening.RoleAdmin), env.key(screening.RoleSales)
+	const secret = "delete-secret-0123456789"
+	gone, kept := webhooktest.NewReceiver(t, secret, time.Now), webhooktest.NewReceiver(t, secret, time.Now)
+	var deleted, other webhookView
+	for _, r := range []struct {
+		url  string
+		into *webhookView
+	}{{gone.URL, &deleted}, {kept.URL, &other}} {
+		if resp := env.do("POST", "/v1/webhooks", admin, map[string]any{"url": r.url, "secret": secret, "events": []string{webhook.EventScreeningCompleted}}, r.into); resp.StatusCode != 201 {
+			t.Fatalf("register: %d", resp.StatusCode)
+		}
+	}
+	d := webhook.New(webhook.Options{Store: env.store, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	deliver := func(ref string, want int) {
+		t.Helper()
+		env.screenHeld(sales, ref, "review")
+		if n, err := d.RunOnce(ctx); err != nil || n != want {
+			t.Fatalf("RunOnce after %s = %d, %v; want %d", ref, n, err, want)
+		}
+	}
+	deliver("INQ-D1", 2)
+
+	if resp := env.do("DELETE", "/v1/webhooks/"+deleted.ID, sales, nil, nil); resp.StatusCode != 403 {
+		t.Fatalf("DELETE as sales: %d", resp.StatusCode)
+	}
+	if resp := env.do("DELETE", "/v1/webhooks/"+deleted.ID, admin, nil, nil); resp.StatusCode != 204 {
+		t.Fatalf("DELETE: %d", resp.StatusCode)
+	}
+	deliver("INQ-D2", 1)
+	if len(gone.Events()) != 1 || len(kept.Events()) != 2 {
+		t.Errorf("after the deletion: the deleted webhook got %d events, the other %d; want 1 and 2", len(gone.Events()), len(kept.Events()))
+	}
+
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"GET", "/v1/webhooks/" + deleted.ID, nil},
+		{"GET", "/v1/webhooks/" + deleted.ID + "/deliveries", nil},
+		{"PATCH", "/v1/webhooks/" + deleted.ID, map[string]any{"disabled": false}},
+		{"DELETE", "/v1/webhooks/" + deleted.ID, nil},
+		{"DELETE", "/v1/webhooks/wh_nothere", nil},
+	} {
+		if resp := env.do(c.method, c.path, admin, c.body, nil); resp.StatusCode != 404 {
+			t.Errorf("%s %s after the deletion: %d, want 404", c.method, c.path, resp.StatusCode)
+		}
+	}
+	var list listPage[webhookView]
+	if resp := env.do("GET", "/v1/webhooks", admin, nil, &list); resp.StatusCode != 200 || len(list.Items) != 1 || list.Items[0].ID != other.ID {
+		t.Errorf("list after the deletion: %d %+v, want only %s", resp.StatusCode, list.Items, other.ID)
+	}
+	stored, err := env.store.Webhook(ctx, deleted.ID)
+	if err != nil || !stored.Deleted() || !stored.Disabled || stored.Secret != "" || len(stored.Events) == 0 {
+		t.Errorf("stored after the deletion (the PATCH must not have enabled it): %+v, %v", stored, err)
+	}
+	recs, err := env.store.Audit(ctx, screening.AuditFilter{Kind: screening.AuditWebhook})
+	if err != nil || len(recs) != 3 || recs[2].Subject != deleted.ID || !strings.Contains(string(recs[2].Data), `"action":"delete"`) {
+		t.Errorf("audit of the deletion: %+v, %v; want create, create, delete", recs, err)
+	}
+}
+
 func TestWebhookUpdateValidation(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()

@@ -196,7 +196,14 @@ type Webhook struct {
 	// after ours without refusing deliveries meanwhile.
 	PreviousSecret      string    `json:"previous_secret,omitempty"`
 	PreviousSecretUntil time.Time `json:"previous_secret_until,omitzero"`
+	// DeletedAt is set when an admin deleted the webhook: it is disabled and
+	// its secrets are gone, and the API no longer shows it, but it stays in
+	// the store so that its deliveries and audit records still name it.
+	DeletedAt time.Time `json:"deleted_at,omitzero"`
 }
+
+// Deleted reports a webhook an admin deleted (DeletedAt).
+func (w *Webhook) Deleted() bool { return !w.DeletedAt.IsZero() }
 
 // SigningSecrets are the secrets that sign a delivery sent at t: the
 // current one, then the previous one while it is kept.

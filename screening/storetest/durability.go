@@ -44,6 +44,11 @@ func testDurability(t *testing.T, f Factory) {
 	if err := st.CreateWebhook(ctx, hook, auditFor(screening.AuditWebhook, hook.ID, base)); err != nil {
 		t.Fatal(err)
 	}
+	removed := &screening.Webhook{ID: "wh_2", URL: "https://old-erp.example/hook", Events: []string{"case.decided"}, CreatedAt: base,
+		Disabled: true, DeletedAt: base.Add(time.Hour)}
+	if err := st.CreateWebhook(ctx, removed, auditFor(screening.AuditWebhook, removed.ID, base)); err != nil {
+		t.Fatal(err)
+	}
 	d := newDelivery("d1", "wh_1", base, 0)
 	if err := st.EnqueueDeliveries(ctx, []screening.Delivery{d}, 6); err != nil {
 		t.Fatal(err)
@@ -103,6 +108,10 @@ func testDurability(t *testing.T, f Factory) {
 		t.Fatal(err)
 	}
 	sameJSON(t, "webhook after reopen", gotH, hook)
+	if gotH, err = st.Webhook(ctx, "wh_2"); err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, "deleted webhook after reopen", gotH, removed)
 	if cur, err := st.OutboxCursor(ctx); err != nil || cur != 6 {
 		t.Errorf("OutboxCursor after reopen = %d, %v; want 6", cur, err)
 	}
