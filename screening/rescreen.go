@@ -186,7 +186,7 @@ func wholeSource(next *ListSet, es []Entry, n int) bool {
 		if _, dup := seen[k]; dup {
 			return false
 		}
-		if _, ok := next.Entry(k); !ok {
+		if _, ok := next.entries.index(k); !ok { // not next.Entry: no decoding
 			return false
 		}
 		seen[k] = struct{}{}
