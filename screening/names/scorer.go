@@ -228,10 +228,7 @@ func tokenSim(x, y *tok) (float64, string) {
 			kf, lf := kanaForm(kana.Token), kanaForm(latin.Token)
 			if kanaLatinComparable(kf, latin.Latin, lf) {
 				v := kanaLatinWordSim(kf, latin.Latin, lf)
-				s = min(s, v+kanaSlack)
-				if s > v && plainSyllables(kana.Text) && kanaVowelsDiffer(kf, lf) {
-					s = v
-				}
+				s = skeletonHeldToVowels(s, v, kf, lf, plainSyllables(kana.Text))
 				if r := min(v*kanaReadingFactor, 0.92); r > s {
 					s, sv = r, viaKana
 				}
@@ -243,11 +240,7 @@ func tokenSim(x, y *tok) (float64, string) {
 			// kobayashi is not KPS, nor KIPAS, whose skeleton it shares
 			hf, lf := kanaForm(han.Token), kanaForm(latin.Token)
 			if kanaLatinComparable(hf, latin.Latin, lf) {
-				v := kanaLatinWordSim(hf, latin.Latin, lf)
-				s = min(s, v+kanaSlack)
-				if s > v && kanaVowelsDiffer(hf, lf) {
-					s = v
-				}
+				s = skeletonHeldToVowels(s, kanaLatinWordSim(hf, latin.Latin, lf), hf, lf, true)
 			} else {
 				s = 0
 			}
@@ -987,6 +980,19 @@ const (
 	// as a reading is an approximation.
 	kanaReadingFactor = 0.95
 )
+
+// skeletonHeldToVowels caps a skeleton score s of a Japanese reading (folded
+// kf) against a Latin word (folded lf) at kanaSlack above v, their
+// vowel-aware similarity, and at v itself where the reading's vowels are its
+// own (ownVowels: a kanji reading, or katakana in plain syllables) and most of
+// them differ (kanaVowelsDiffer).
+func skeletonHeldToVowels(s, v float64, kf, lf string, ownVowels bool) float64 {
+	s = min(s, v+kanaSlack)
+	if s > v && ownVowels && kanaVowelsDiffer(kf, lf) {
+		return v
+	}
+	return s
+}
 
 // plainSyllables reports a katakana word written as Japanese words are, in
 // plain syllables without long vowels, small kana or a doubled consonant
