@@ -192,10 +192,12 @@ func TestMOFKatakanaMeetsEnglish(t *testing.T) {
 		}
 	}
 	t.Logf("MOF parties found by a search of their katakana names among English names: %d of %d (%.1f%%)", found, pairs, 100*float64(found)/float64(pairs))
-	// Measured: 2,448 of 2,862 (2,419 before Korean names, 2,411 before a
-	// final チ met a Serbian -ic,
-	// 2,288 before the look-up tried the Latin skeletons of ジ, チ, フ and ウ).
-	const measuredSearch = 2488
+	// Measured: 2,514 of 2,862 (2,488 before the rarer katakana spellings
+	// and the nearest-spelling budget, 2,448 before Korean names were read
+	// as spoken, 2,419 before Korean names, 2,411 before a final チ met a
+	// Serbian -ic, 2,288 before the look-up tried the Latin skeletons of ジ,
+	// チ, フ and ウ).
+	const measuredSearch = 2514
 	if found < measuredSearch {
 		t.Errorf("a katakana search found %d of %d MOF parties by their English names, fewer than the %d measured", found, pairs, measuredSearch)
 	}

@@ -1,6 +1,7 @@
 package names
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -399,10 +400,20 @@ func Build(parts []Part, opt BuildOptions) (*Index, error) {
 		}
 		if t.wordLike() && len(t.skel) >= 2 {
 			skels[t.skel] = append(skels[t.skel], int32(id))
+			for _, ks := range kanaSkeletons(t.Latin, t.skel) {
+				if len(ks) >= 2 {
+					skels[ks] = append(skels[ks], int32(id))
+				}
+			}
 		}
 		if t.Latin == "" || sameScriptOnly(t.Script) {
 			forms["\x00"+t.Text] = append(forms["\x00"+t.Text], int32(id))
 		}
+	}
+	for _, ids := range skels { // for nearestSpellings
+		slices.SortFunc(ids, func(a, b int32) int {
+			return cmp.Or(strings.Compare(ix.building[a].Latin, ix.building[b].Latin), cmp.Compare(a, b))
+		})
 	}
 	ix.near = nb.build()
 	ix.forms, ix.grams, ix.skels = newKeyedIDs(seed, forms), newKeyedIDs(seed, grams), newKeyedIDs(seed, skels)
@@ -748,34 +759,39 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 	// the consonant skeleton meets transliterations that differ in more
 	// than one vowel (Schulze / Scholz, Muhammad / Mohammed), and Arabic
 	// script or katakana spellings
-	if len(q.skel) >= 4 || (noVowelScript(q.Script) && len(q.skel) >= 2) {
-		// skeletons are shared widely: check the cheap filter first. A
-		// katakana word's other skeletons (kanaSkeletonVariants) each get
-		// a budget of their own, so that a crowded first one cannot use
-		// it up before the Latin spelling's (bcn before btn for プーチン).
-		skels := []string{q.skel}
-		if q.Script == ScriptKana {
-			skels = kanaSkeletonVariants(q.Latin)
+	// A katakana word's other skeletons (kanaSkeletonVariants) each get a
+	// budget of their own, so that a crowded first one cannot use it up
+	// before the Latin spelling's (bcn before btn for プーチン). One may be
+	// long enough where the reading's own is not (オブホフ obuhofu: b, but
+	// bkb for Obukhov).
+	var skels, spellings []string
+	switch {
+	case q.Script == ScriptKana:
+		skels, spellings = kanaSkeletonVariants(q.Latin)
+	case len(q.skel) >= 4 || (noVowelScript(q.Script) && len(q.skel) >= 2):
+		skels, spellings = []string{q.skel}, []string{q.Latin}
+	}
+	for i, sk := range skels {
+		if len(sk) < 2 {
+			continue // indexed from two consonants on
 		}
-		for _, sk := range skels {
-			n := 0
-			for _, id := range ix.skels.get(sk) {
-				if n >= maxSkeletonVocab {
-					break
-				}
-				if sc.seen[id] == sc.stamp {
-					continue
-				}
-				if q.Script == ScriptLatin {
-					ix.vocab.load(id, &sc.looked)
-					if !plausiblePair(q, &sc.looked) {
-						continue
-					}
-				}
-				n++
-				add(id)
+		// skeletons are shared widely: the words spelt most like the
+		// query come first, and the cheap filter goes before pairSim
+		n := 0
+		ix.nearestSpellings(ix.skels.get(sk), spellings[i], func(id int32) bool {
+			if sc.seen[id] == sc.stamp {
+				return true
 			}
-		}
+			if q.Script == ScriptLatin {
+				ix.vocab.load(id, &sc.looked)
+				if !plausiblePair(q, &sc.looked) {
+					return true
+				}
+			}
+			n++
+			add(id)
+			return n < maxSkeletonVocab
+		})
 	}
 	// katakana writes a Korean given name as one word where the lists
 	// split its syllables (ソンチョル / Song Chol): look up the romanisations
@@ -860,6 +876,38 @@ func (ix *Index) lookup(q *tok, qi int, sc *searchScratch, out []termMatch) []te
 		}
 	}
 	return out
+}
+
+// nearestSpellings calls visit with the words of a skeleton's bucket (sorted
+// by Latin form when the index was built) from the one nearest to spelling
+// outwards, the neighbour sharing the longer prefix with it first, until
+// visit returns false. A crowded bucket (sb: Saheb, Yusuf, Sayyaf, Isaev,
+// ...) so spends its budget on the words most likely to be the query's:
+// isaefu beside Isaev, not beside Saheb.
+func (ix *Index) nearestSpellings(ids []int32, spelling string, visit func(int32) bool) {
+	hi := sort.Search(len(ids), func(i int) bool { return ix.vocab.latin(ids[i]) >= spelling })
+	lo := hi - 1
+	for lo >= 0 || hi < len(ids) {
+		takeHi := lo < 0 || (hi < len(ids) &&
+			commonPrefix(ix.vocab.latin(ids[hi]), spelling) >= commonPrefix(ix.vocab.latin(ids[lo]), spelling))
+		var id int32
+		if takeHi {
+			id, hi = ids[hi], hi+1
+		} else {
+			id, lo = ids[lo], lo-1
+		}
+		if !visit(id) {
+			return
+		}
+	}
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }
 
 // Search finds the records whose names are most alike to query, best first.

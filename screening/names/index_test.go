@@ -350,6 +350,17 @@ func TestSearchFindsKatakanaOfLatinEntries(t *testing.T) {
 		{ID: "jang", Names: []NameVariant{{Value: "JANG YONG SON"}}, Kind: "person"},
 		{ID: "jo", Names: []NameVariant{{Value: "JO YONG CHOL"}, {Value: "Cho Yong Chol"}}, Kind: "person"},
 		{ID: "kim", Names: []NameVariant{{Value: "Kim Tong-ch'o'l"}}, Kind: "person"},
+		// rarer spellings (kanaRarerSpellings) and the Latin side's own
+		// katakana skeletons (kanaSkeletons); names from MOF's list
+		{ID: "obukhov", Names: []NameVariant{{Value: "Sergei OBUKHOV"}}, Kind: "person"},
+		{ID: "mikhaylov", Names: []NameVariant{{Value: "Alexey MIKHAYLOV"}}, Kind: "person"},
+		{ID: "sohra", Names: []NameVariant{{Value: "Sohra Group"}}},
+		{ID: "kuzmich", Names: []NameVariant{{Value: "Tetiana KUZMICH"}}, Kind: "person"},
+		{ID: "lebedev", Names: []NameVariant{{Value: "Sergei LEBEDEV"}}, Kind: "person"},
+		{ID: "taesong", Names: []NameVariant{{Value: "Korea Taesong Trading Company"}}},
+		{ID: "pamfilova", Names: []NameVariant{{Value: "Ella PAMFILOVA"}}, Kind: "person"},
+		{ID: "cherif", Names: []NameVariant{{Value: "Peter CHERIF"}}, Kind: "person"},
+		{ID: "technodinamika", Names: []NameVariant{{Value: "Technodinamika"}}},
 	}
 	for i := range 2000 {
 		records = append(records, Record{ID: fmt.Sprintf("other-%d", i), Names: []NameVariant{{Value: fmt.Sprintf("Filler%c%c Holdings %d", 'a'+i%26, 'a'+i/26%26, i)}}})
@@ -372,6 +383,15 @@ func TestSearchFindsKatakanaOfLatinEntries(t *testing.T) {
 		{"チャン・ヨンソン", "jang"},
 		{"チョ・ヨンチョル", "jo"},
 		{"キム・トンチョル", "kim"},
+		{"セルゲイ・オブホフ", "obukhov"},             // ホ for kho
+		{"アレクセイ・ミハイロフ", "mikhaylov"},         // ハ for kha
+		{"ソフラ・グループ", "sohra"},                // フ for an h before a consonant
+		{"テチャーナ・クジミチ", "kuzmich"},            // ジ for a Russian z
+		{"セルゲイ・レベジェフ", "lebedev"},            // ジェ for de
+		{"コリア・テソン・トレーディング・カンパニー", "taesong"}, // ン for ng
+		{"エーラ・パンフィーロヴァ", "pamfilova"},        // ン for m before f
+		{"ペーター・シェリフ", "cherif"},              // Peter's -er a long vowel
+		{"テクノディナミカ", "technodinamika"},       // ch for k
 	}
 	for _, tt := range tests {
 		wantFirstMatch(t, ix, tt.query, tt.want)
@@ -399,6 +419,47 @@ func TestSearchFindsKatakanaOfLatinEntries(t *testing.T) {
 			if h.Match && h.ID != "ural" && !strings.HasPrefix(h.ID, "other-") {
 				t.Errorf("Search(%s) matches %s (%.2f)", q, h.ID, h.Score)
 			}
+		}
+	}
+}
+
+// TestNearestSpellings: a crowded skeleton bucket gives its look-up budget
+// to the words spelt nearest the query's reading first. isaefu (イサエフ)
+// meets Isaev first among 300 words of its skeleton sb that were indexed
+// before it, and Isaeva next.
+func TestNearestSpellings(t *testing.T) {
+	var records []Record
+	for _, c := range "sz" {
+		for _, v1 := range "aeiou" {
+			for _, m := range []string{"b", "bb", "f", "ff", "v", "w"} {
+				for _, v2 := range "aeiou" {
+					w := fmt.Sprintf("%c%c%s%c", c, v1, m, v2)
+					records = append(records, Record{ID: w, Names: []NameVariant{{Value: "Marlow " + w}}})
+				}
+			}
+		}
+	}
+	records = append(records, Record{ID: "isaev", Names: []NameVariant{{Value: "Andrei ISAEV"}}},
+		Record{ID: "isaeva", Names: []NameVariant{{Value: "Anna ISAEVA"}}})
+	ix := mustIndex(t, records)
+	ids := ix.skels.get("sb")
+	if len(ids) < 300 {
+		t.Fatalf("the bucket sb holds %d words, want the 302 indexed", len(ids))
+	}
+	var got []string
+	ix.nearestSpellings(ids, "isaefu", func(id int32) bool {
+		got = append(got, ix.vocab.latin(id))
+		return len(got) < 3
+	})
+	if want := []string{"isaev", "isaeva"}; !slices.Equal(got[:2], want) {
+		t.Errorf("nearest spellings of isaefu: %q, want %q first", got, want[:2])
+	}
+	// every word once, whatever the start
+	for _, start := range []string{"", "isaefu", "zzzz"} {
+		seen := map[int32]bool{}
+		ix.nearestSpellings(ids, start, func(id int32) bool { seen[id] = true; return true })
+		if len(seen) != len(ids) {
+			t.Errorf("from %q: %d of %d words visited", start, len(seen), len(ids))
 		}
 	}
 }

@@ -169,27 +169,35 @@ func TestKanaSkeletonVariants(t *testing.T) {
 		reading string
 		want    []string
 	}{
-		{"puchin", []string{"bcn", "btn"}},                        // プーチン: Putin
-		{"urajimiru", []string{"rjmr", "brjmr", "rdmr", "brdmr"}}, // ウラジーミル: Vladimir
-		{"afundo", []string{"bnd", "knd"}},                        // アフンド: Akhund
+		{"puchin", []string{"bcn", "btn", "bcng"}},                        // プーチン: Putin (then a Korean ng)
+		{"urajimiru", []string{"rjmr", "brjmr", "rdmr", "brdmr", "rsmr"}}, // ウラジーミル: Vladimir
+		{"afundo", []string{"bnd", "knd", "nd", "bngd"}},                  // アフンド: Akhund
 		{"tanaka", []string{"tnk"}},
-		{"uran", []string{"rn", "brn"}},
-		// three sites give eight readings, the most kept
-		{"chijifu", []string{"cjb", "tjb", "cdb", "tdb", "cjk", "tjk", "cdk", "tdk"}},
-		{"chijifuchi", []string{"cjbc", "tjbc", "cdbc", "tdbc", "cjkc", "tjkc", "cdkc", "tdkc"}},
+		{"uran", []string{"rn", "brn", "rng"}},
+		// three sites give eight readings, the most kept, and then the
+		// rarer spellings within their own budget
+		{"chijifu", []string{"cjb", "tjb", "cdb", "tdb", "cjk", "tjk", "cdk", "tdk", "csb"}},
+		{"chijifuchi", []string{"cjbc", "tjbc", "cdbc", "tdbc", "cjkc", "tjkc", "cdkc", "tdkc", "csbc", "cjc"}},
+		// the rarer spellings, one sound at a time
+		{"obuhofu", []string{"b", "bk", "bkb"}},                                         // オブホフ: Obukhov, h as kh
+		{"sofura", []string{"sbr", "skr", "sr"}},                                        // ソフラ: Sohra, fu as h before a consonant
+		{"kujimichi", []string{"kjmc", "kdmc", "kjmt", "kdmt", "kjmk", "kdmk", "ksmc"}}, // クジミチ: Kuzmich, ji as zi
+		{"rebejefu", []string{"rbjb", "rbjk", "rbdb"}},                                  // レベジェフ: Lebedev, je as de
+		{"teson", []string{"tsn", "tsng"}},                                              // テソン: Taesong, ン as ng
+		{"shashi", []string{"s"}},                                                       // no kh for the h of sh
 		// a final チ may be a Serbian -ić, which Latin lists write c
-		{"miroshevitchi", []string{"mrsbc", "mrsbt", "mrsbk"}},                   // ミロシェヴィッチ: Milosevic
-		{"karajitchi", []string{"krjc", "krdc", "krjt", "krdt", "krjk", "krdk"}}, // カラジッチ: Karadzic
-		{"chi", []string{"c", "t", "j"}},                                         // nothing left of a word that is only チ; Korean Ji
+		{"miroshevitchi", []string{"mrsbc", "mrsbt", "mrsbk"}},                           // ミロシェヴィッチ: Milosevic
+		{"karajitchi", []string{"krjc", "krdc", "krjt", "krdt", "krjk", "krdk", "krsc"}}, // カラジッチ: Karadzic
+		{"chi", []string{"c", "t", "j"}},                                                 // nothing left of a word that is only チ; Korean Ji
 		// a Korean family name: チャン as Jang, チョン as Jong
-		{"chan", []string{"cn", "jng"}},
-		{"chon", []string{"cn", "jng"}},
+		{"chan", []string{"cn", "jng", "cng"}},
+		{"chon", []string{"cn", "jng", "cng"}},
 		{"son", []string{"sn", "sng"}},
-		{"sonchoru", []string{"sncr"}}, // more than one syllable
-		{"an", []string{"n"}},          // no consonant before the vowel
+		{"sonchoru", []string{"sncr", "sngcr"}}, // more than one syllable: no j for its チ
+		{"an", []string{"n", "ng"}},             // no consonant before the vowel: not koreanSyllable's
 	}
 	for _, tt := range tests {
-		got := kanaSkeletonVariants(tt.reading)
+		got, _ := kanaSkeletonVariants(tt.reading)
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("kanaSkeletonVariants(%q) = %q, want %q", tt.reading, got, tt.want)
 		}

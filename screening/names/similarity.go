@@ -263,13 +263,30 @@ func kanaSkeleton(latin, skel string) string {
 	return skel
 }
 
+// kanaSkeletons are the skeletons a Latin word may have when katakana
+// writes it, beside its own: a final -er, -or, -ar as a long vowel (Peter →
+// ペーター, bt not btr), a ch as k (Technodinamika → テクノディナミカ).
+func kanaSkeletons(latin, skel string) []string {
+	var out []string
+	if ks := kanaSkeleton(latin, skel); ks != skel {
+		out = append(out, ks)
+	}
+	if i := strings.Index(latin, "ch"); i >= 0 && (i == 0 || (latin[i-1] != 's' && latin[i-1] != 't')) {
+		if ks := skeleton(strings.ReplaceAll(latin, "ch", "k")); ks != skel && !slices.Contains(out, ks) {
+			out = append(out, ks)
+		}
+	}
+	return out
+}
+
 // kanaSkeletonVariants gives the skeleton of a katakana reading first, then
 // the skeletons of the Latin spellings the same name may have instead: チ is
 // how katakana writes ti, ジ di, フ an Arabic or Russian kh, and a ウ before
 // a consonant may be a v (プーチン puchin / Putin, ウラジーミル urajimiru /
 // Vladimir, アフンド afundo / Akhund; see vWrittenU). At most
-// maxKanaSkeletons, the first ones kept.
-func kanaSkeletonVariants(reading string) []string {
+// maxKanaSkeletons, the first ones kept. Beside each skeleton it gives the
+// first spelling that has it, which the index looks up its neighbours by.
+func kanaSkeletonVariants(reading string) (skels, spellings []string) {
 	readings := []string{reading}
 	if uBeforeConsonant(reading) {
 		readings = append(readings, "v"+reading[1:])
@@ -304,13 +321,21 @@ func kanaSkeletonVariants(reading string) []string {
 	if v, ok := koreanSyllable(reading); ok && len(readings) < maxKanaSkeletons {
 		readings = append(readings, v)
 	}
-	out := make([]string, 0, len(readings))
+	// then the rarer spellings, one sound at a time, within a budget of
+	// their own so that a word with many sounds above keeps them
+	for _, v := range kanaRarerSpellings(reading) {
+		if len(readings) == maxKanaSkeletons+maxRarerSpellings {
+			break
+		}
+		readings = append(readings, v)
+	}
+	skels, spellings = make([]string, 0, len(readings)), make([]string, 0, len(readings))
 	for _, r := range readings {
-		if sk := skeleton(r); !slices.Contains(out, sk) {
-			out = append(out, sk)
+		if sk := skeleton(r); !slices.Contains(skels, sk) {
+			skels, spellings = append(skels, sk), append(spellings, r)
 		}
 	}
-	return out
+	return skels, spellings
 }
 
 // slavicFinalC reads a final チ (chi, or tchi for ッチ) as the c that Latin
@@ -364,7 +389,44 @@ func splitSyllable(w string) (onset, coda string, ok bool) {
 // otherwise, what kanaSkeletonVariants tries for each.
 var kanaReadingSounds = [][2]string{{"chi", "ti"}, {"ji", "di"}, {"fu", "khu"}}
 
-const maxKanaSkeletons = 8
+const maxKanaSkeletons, maxRarerSpellings = 8, 4
+
+// kanaRarerSpellings gives the reading with one sound written as some
+// lists write it, from the first sound on:
+//   - an h before a vowel (ハ, ヒ, ヘ, ホ; not the h of sh or ch) as a Russian
+//     or Arabic kh: ミハイロフ / Mikhaylov, オブホフ / Obukhov;
+//   - フ as an h before a consonant: ソフラ / Sohra;
+//   - ジ as a Russian z: クジミチ / Kuzmich; ジェ as a Russian de: レベジェフ /
+//     Lebedev;
+//   - a ン before b, p, m or f as an m: パンフィーロヴァ / Pamfilova;
+//   - another ン that closes a syllable as a Korean ng: テソン / Taesong,
+//     ヘリョン / Hoeryong (a one-syllable name is koreanSyllable's).
+func kanaRarerSpellings(reading string) []string {
+	var out []string
+	with := func(i, n int, to string) {
+		out = append(out, reading[:i]+to+reading[i+n:])
+	}
+	for i := 0; i < len(reading); i++ {
+		rest := reading[i:]
+		switch {
+		case strings.HasPrefix(rest, "fu") && i+2 < len(reading) && !isVowel(reading[i+2]):
+			with(i, 2, "h")
+		case strings.HasPrefix(rest, "ji"):
+			with(i, 2, "zi")
+		case strings.HasPrefix(rest, "je"):
+			with(i, 2, "de")
+		case rest[0] == 'h' && len(rest) > 1 && isVowel(rest[1]) && rest[1] != 'u' &&
+			(i == 0 || (reading[i-1] != 's' && reading[i-1] != 'c')):
+			with(i, 1, "kh")
+		case rest[0] == 'n' && i > 0 && isVowel(reading[i-1]) && len(rest) > 1 && strings.IndexByte("bpmf", rest[1]) >= 0:
+			with(i, 1, "m")
+		case rest[0] == 'n' && i > 0 && isVowel(reading[i-1]) &&
+			(len(rest) == 1 || (!isVowel(rest[1]) && rest[1] != 'y' && rest[1] != 'g')):
+			with(i, 1, "ng")
+		}
+	}
+	return out
+}
 
 // voicingFold writes the first consonant of a word without its voicing
 // (d → t, g → k, b → p, j → ch), for Korean and Chinese romanisations that

@@ -80,6 +80,9 @@ func (v *vocabulary) len() int { return len(v.toks) }
 
 func (v *vocabulary) class(id int32) Class { return v.toks[id].class }
 
+// latin is a token's Latin form, without loading the rest of it.
+func (v *vocabulary) latin(id int32) string { return v.str(v.toks[id].latin) }
+
 func (v *vocabulary) str(r strRef) string { return v.data[r.off : r.off+r.n] }
 
 // strs appends the strings of a run to dst[:0], reusing its array. An
