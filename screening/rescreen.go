@@ -53,7 +53,10 @@ type RescreenReport struct {
 // screening with a case and an audit record of kind rescreen, unless every such
 // hit of the counterparty is already held in an undecided or rejected case
 // (Known); running again for the same delta creates nothing twice (the
-// screening's reference is derived from the delta and the counterparty).
+// screening's reference is derived from the delta and the counterparty) and
+// does not report a counterparty it already re-screened as held. (A
+// counterparty found held by an older case is reported again: that record is
+// not keyed.)
 func (r *Rescreener) Run(ctx context.Context, next *ListSet, delta []Entry) (RescreenReport, error) {
 	start := time.Now()
 	rep := RescreenReport{DeltaEntries: len(delta)}
@@ -214,6 +217,17 @@ func (r *Rescreener) one(ctx context.Context, check *DeniedPartyCheck, deltaSet 
 	if len(live) == 0 {
 		return o, nil
 	}
+	// A run of the same delta that was cut short (a restart, a deploy) or
+	// another replica's may have screened this counterparty already: its
+	// case would now count as holding the hit, and the trail would tell the
+	// finding twice.
+	ref := "rescreen-" + deltaID + "-" + shortHash(h.Key)
+	switch _, err := r.Store.ScreeningByReference(ctx, RescreenKeyID, ref); {
+	case err == nil:
+		return o, nil
+	case ErrorCode(err) != ENOTFOUND:
+		return o, fmt.Errorf("read re-screening %s of %q: %w", ref, h.Name, err)
+	}
 	prev, err := r.Store.Screening(ctx, h.ScreeningID)
 	switch {
 	case ErrorCode(err) == ENOTFOUND:
@@ -240,7 +254,6 @@ func (r *Rescreener) one(ctx context.Context, check *DeniedPartyCheck, deltaSet 
 		}
 		return o, nil
 	}
-	ref := "rescreen-" + deltaID + "-" + shortHash(h.Key)
 	s := &Screening{
 		Result: Result{ID: NewID("scr", now), Reference: ref, Flags: flags, ListsVersion: listsVersion, ScreenedAt: now,
 			Reasons: []string{fmt.Sprintf("re-screened after a list change: the %s %q was seen in screening %s", h.Party, h.Name, h.ScreeningID)}},

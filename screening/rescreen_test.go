@@ -90,10 +90,17 @@ func TestRescreenOpensOneCasePerNewHit(t *testing.T) {
 	if err != nil || len(audit) != 1 {
 		t.Fatalf("rescreen audit records %d (%v), want 1", len(audit), err)
 	}
-	// Running the same delta again (another replica, a restart) opens nothing new.
+	// Running the same delta again (another replica, a restart) opens nothing
+	// new, and does not report the case it opened as one that held the hit
+	// before (the audit trail would tell the same finding twice).
 	rep, err = r.Run(ctx, next, delta)
-	if err != nil || rep.Cases != 0 {
-		t.Fatalf("second run %+v (%v), want no new case", rep, err)
+	if err != nil || rep.Cases != 0 || rep.Known != 0 {
+		t.Fatalf("second run %+v (%v), want no new case and nothing known", rep, err)
+	}
+	for _, kind := range []string{screening.AuditRescreen, screening.AuditRescreenHeld} {
+		if audit, err := st.Audit(ctx, screening.AuditFilter{Kind: kind}); err != nil || len(audit) != map[string]int{screening.AuditRescreen: 1}[kind] {
+			t.Errorf("after the second run, %d %s audit records (%v), want %d", len(audit), kind, err, map[string]int{screening.AuditRescreen: 1}[kind])
+		}
 	}
 }
 
