@@ -131,6 +131,34 @@ func TestKanaVowelsDiffer(t *testing.T) {
 	}
 }
 
+// TestKanaSyllablesAgree: katakana says each syllable's consonant, so a
+// Latin word with a consonant more or fewer across a vowel is another word,
+// whatever their skeletons share; letters that meet may fold into one.
+func TestKanaSyllablesAgree(t *testing.T) {
+	tests := []struct {
+		reading, latin string
+		agree          bool
+	}{
+		{"minato", "minint", false},  // ミナト: one n, MININT two
+		{"suzuran", "sairan", false}, // スズラン: two s, SAIRAN one
+		{"suzuran", "souran", false},
+		{"minato", "minato", true},
+		{"hassan", "hassan", true},      // a doubled letter is one consonant
+		{"orurofu", "orlov", true},      // オルロフ: r and l met, two syllables
+		{"waarudo", "world", true},      // ワールド: r and l met, one syllable
+		{"kofupaku", "kovpak", true},    // コフパク: v and p fold alike
+		{"pafunittsu", "pahnits", true}, // パフニッツ: フ for an h
+		{"peta", "peter", true},         // ペーター: the -er a long vowel
+		{"baba", "baba", true},
+	}
+	for _, tt := range tests {
+		if got := kanaSyllablesAgree(tt.reading, tt.latin); got != tt.agree {
+			t.Errorf("kanaSyllablesAgree(%q, %q) = %v, want %v (skeletons %q / %q, %q)", tt.reading, tt.latin, got, tt.agree,
+				syllableSkeleton(tt.reading, false), syllableSkeleton(tt.latin, false), syllableSkeleton(tt.latin, true))
+		}
+	}
+}
+
 // TestKanaLatinWordSim: a final チ meets the -ic of a Serbian or Croatian
 // name as lists write it, and only that: English -ic stays ック, and a
 // Latin k is not a ć.

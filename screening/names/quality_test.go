@@ -174,7 +174,7 @@ func TestOwnPairs(t *testing.T) {
 	logSweep(t, "own", pairs)
 	q := evaluate(t, pairs, names.DefaultThreshold)
 	t.Logf("testdata/names/pairs.csv (%d pairs) at %.2f: %s", len(pairs), names.DefaultThreshold, q)
-	const reachedPrecision, reachedRecall = 0.957, 0.930 // measured on 309 pairs
+	const reachedPrecision, reachedRecall = 0.957, 0.931 // measured on 313 pairs
 	if q.precision() < reachedPrecision-0.02 || q.recall() < reachedRecall-0.02 {
 		t.Errorf("precision %.3f / recall %.3f fell below %.3f / %.3f", q.precision(), q.recall(), reachedPrecision-0.02, reachedRecall-0.02)
 	}

@@ -208,6 +208,11 @@ func tokenSim(x, y *tok) (float64, string) {
 		} else if y.Script == ScriptKana && x.Script == ScriptLatin {
 			xs = kanaSkeleton(x.Latin, xs)
 		}
+		if kana, latin, ok := withLatin(x, y, ScriptKana); ok && xs == ys && !kanaSyllablesAgree(kana.Latin, latin.Latin) {
+			// the same skeleton, but not syllable by syllable: it lends
+			// what the syllables' skeletons have in common
+			xs, ys = syllableSkeleton(kana.Latin, false), kanaSkeleton(latin.Latin, syllableSkeleton(latin.Latin, true))
+		}
 		s, sv := 0.0, viaSkeleton
 		if len(xs) >= minSkel && len(ys) >= minSkel {
 			s = stringSim(xs, ys) * 0.9

@@ -253,6 +253,61 @@ func skeleton(w string) string {
 	return string(b)
 }
 
+// syllableSkeleton is skeleton with the consonants of every syllable kept:
+// a doubled letter is written once (Hassan: sn), the same consonant in two
+// syllables twice (Baba: bb). Two letters that meet and fold alike are one
+// consonant when mergeMet is set (World: brd, as ワールド waarudo) and two
+// when not (Orlov: rrb, as オルロフ orurofu).
+func syllableSkeleton(w string, mergeMet bool) string {
+	b := make([]byte, 0, len(w))
+	for i := 0; i < len(w); i++ {
+		if i == 0 || w[i] != w[i-1] {
+			b = append(b, w[i])
+		}
+	}
+	p := skeletonReplacer.Replace(string(b))
+	b = b[:0]
+	met := false // the last letter kept was a consonant, with no vowel since
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; c {
+		case 'a', 'e', 'i', 'o', 'u', 'y':
+			met = false
+		case 'h':
+		default:
+			if !(mergeMet && met && b[len(b)-1] == c) {
+				b = append(b, c)
+			}
+			met = true
+		}
+	}
+	return string(b)
+}
+
+// kanaSyllablesAgree reports whether a katakana reading has the consonants
+// of a Latin word syllable by syllable (see syllableSkeleton), where their
+// skeletons agree. Katakana says every syllable's consonant: スズラン
+// suzuran has two s where SAIRAN has one, ミナト minato one n where MININT
+// has two. A フ before a consonant may be an h (パフニッツ / Pahnits).
+func kanaSyllablesAgree(reading, latin string) bool {
+	ls := []string{syllableSkeleton(latin, false), syllableSkeleton(latin, true)}
+	for i := range ls {
+		ls[i] = kanaSkeleton(latin, ls[i])
+	}
+	kanas := []string{reading}
+	for i := 0; i+2 < len(reading); i++ {
+		if reading[i:i+2] == "fu" && !isVowel(reading[i+2]) {
+			kanas = append(kanas, reading[:i]+"h"+reading[i+2:])
+			break
+		}
+	}
+	for _, k := range kanas {
+		if slices.Contains(ls, syllableSkeleton(k, false)) {
+			return true
+		}
+	}
+	return false
+}
+
 // kanaSkeleton is the skeleton a Latin word has when written in katakana:
 // a final -er, -or, -ar becomes a long vowel (Steiger → スタイガー).
 func kanaSkeleton(latin, skel string) string {
