@@ -164,14 +164,15 @@ func TestMOFKatakanaMeetsEnglish(t *testing.T) {
 		}
 	}
 	t.Logf("MOF parties whose katakana and English names match: %d of %d (%.1f%%)", met, pairs, 100*float64(met)/float64(pairs))
-	// Measured: 2,531 of 2,862 (2,532 before the vowels held the skeleton
+	// Measured: 2,533 of 2,862 (2,531 before uk stayed a syllable in a
+	// person's name, 2,532 before the vowels held the skeleton
 	// back, which lost ブリゲイズ ~ Brigades; 2,499 before Korean names were
 	// read as spoken; 2,466 before Korean names: a given name as
 	// one katakana word, ン for ng, チ for a family name's j; 2,458 before a
 	// final チ met a Serbian -ic,
 	// 2,352 before katakana's ジ for di, フ for kh and ウ for v, 2,215 before the names in brackets were read out, 2,115
 	// before kanaLatinSim).
-	const measured = 2531
+	const measured = 2533
 	if met < measured {
 		t.Errorf("%d of %d MOF katakana/English pairs match, fewer than the %d measured", met, pairs, measured)
 	}
@@ -192,12 +193,13 @@ func TestMOFKatakanaMeetsEnglish(t *testing.T) {
 		}
 	}
 	t.Logf("MOF parties found by a search of their katakana names among English names: %d of %d (%.1f%%)", found, pairs, 100*float64(found)/float64(pairs))
-	// Measured: 2,514 of 2,862 (2,488 before the rarer katakana spellings
+	// Measured: 2,516 of 2,862 (2,514 before uk stayed a syllable in a
+	// person's name, 2,488 before the rarer katakana spellings
 	// and the nearest-spelling budget, 2,448 before Korean names were read
 	// as spoken, 2,419 before Korean names, 2,411 before a final チ met a
 	// Serbian -ic, 2,288 before the look-up tried the Latin skeletons of ジ,
 	// チ, フ and ウ).
-	const measuredSearch = 2514
+	const measuredSearch = 2516
 	if found < measuredSearch {
 		t.Errorf("a katakana search found %d of %d MOF parties by their English names, fewer than the %d measured", found, pairs, measuredSearch)
 	}

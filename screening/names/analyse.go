@@ -323,7 +323,7 @@ func expandWords(in []Token) []Token {
 			out = append(out, nt)
 			continue
 		}
-		if exp, ok := abbreviations[t.Latin]; ok {
+		if exp, ok := abbreviations[t.Latin]; ok && (!nameSyllables[t.Latin] || organisationWords(in, i)) {
 			for _, w := range strings.Fields(exp) {
 				nt := Token{Text: w, Latin: w, Script: ScriptLatin}
 				if isNumber(w) && !strings.ContainsAny(t.Latin, "0123456789") {
@@ -336,6 +336,30 @@ func expandWords(in []Token) []Token {
 		out = append(out, t)
 	}
 	return out
+}
+
+// nameSyllables are abbreviations that are also syllables of personal
+// names, the Korean given name Won-uk (Pae Wo'n-uk on the UN list,
+// ペ・ウォンウク on MOF's) and the Chinese Wang-gen: expanded only in a name
+// that has an organisation's word besides (UK Trading Ltd).
+var nameSyllables = map[string]bool{"uk": true, "gen": true}
+
+// organisationWords reports whether a token of in other than in[skip] is a
+// generic word, starts a legal form or is another abbreviation.
+func organisationWords(in []Token, skip int) bool {
+	words := make([]string, len(in))
+	for i, t := range in {
+		words[i] = t.Latin
+	}
+	for i, w := range words {
+		if i == skip || w == "" {
+			continue
+		}
+		if _, abbr := abbreviations[w]; (abbr && !nameSyllables[w]) || genericWords[w] || matchLegal(words[i:]) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // classify sets each token's class: legal forms first (longest phrase),

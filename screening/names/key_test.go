@@ -23,6 +23,11 @@ func TestKey(t *testing.T) {
 		{"Mr. Recep Tayyip Erdoğan", "recep tayyip erdogan"},
 		{"Müller & Söhne GmbH", "muller and sohne"},
 		{"Korea Intl. Trading Corp.", "korea international trading"},
+		// uk and gen are abbreviations in a firm's name, syllables in a person's
+		{"UK Trading Ltd", "united kingdom trading"},
+		{"Pae Wo'n-uk", "pae won uk"},
+		{"HUANG, Wang-gen", "huang wang gen"},
+		{"Gen. Dynamics Corp.", "general dynamics"},
 		{"Brigade Forty-Four", "brigade 44"},
 		{"Ig0r Sech1n", "igor sechin"},
 		{"ООО «Ромашка»", "romashka"},
