@@ -192,6 +192,28 @@ func TestKanaLatinWordSim(t *testing.T) {
 	}
 }
 
+// TestKanaSkeletons: the skeletons a Latin word is also filed under for
+// katakana queries.
+func TestKanaSkeletons(t *testing.T) {
+	tests := []struct {
+		latin string
+		want  []string
+	}{
+		{"peter", []string{"bt"}},               // ペーター
+		{"technodinamika", []string{"tkndnmk"}}, // テクノディナミカ
+		{"michael", []string{"mkr"}},
+		{"schmidt", nil},                // sch is シュ
+		{"kharichev", []string{"krkb"}}, // a spare filing: katakana writes this ch チ (ハリチェフ)
+		{"shchapov", nil},               // shch is シチ
+		{"putin", nil},
+	}
+	for _, tt := range tests {
+		if got := kanaSkeletons(tt.latin, skeleton(tt.latin)); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("kanaSkeletons(%q) = %q, want %q", tt.latin, got, tt.want)
+		}
+	}
+}
+
 func TestKanaSkeletonVariants(t *testing.T) {
 	tests := []struct {
 		reading string

@@ -326,12 +326,27 @@ func kanaSkeletons(latin, skel string) []string {
 	if ks := kanaSkeleton(latin, skel); ks != skel {
 		out = append(out, ks)
 	}
-	if i := strings.Index(latin, "ch"); i >= 0 && (i == 0 || (latin[i-1] != 's' && latin[i-1] != 't')) {
-		if ks := skeleton(strings.ReplaceAll(latin, "ch", "k")); ks != skel && !slices.Contains(out, ks) {
+	if k := chAsK(latin); k != latin {
+		if ks := skeleton(k); ks != skel && !slices.Contains(out, ks) {
 			out = append(out, ks)
 		}
 	}
 	return out
+}
+
+// chAsK writes each ch of w as k, except in sch, tch and shch, which
+// katakana writes as they sound (シ, ッチ, シチ).
+func chAsK(w string) string {
+	var b strings.Builder
+	for i := 0; i < len(w); i++ {
+		if strings.HasPrefix(w[i:], "ch") && (i == 0 || (w[i-1] != 's' && w[i-1] != 't' && !strings.HasSuffix(w[:i], "sh"))) {
+			b.WriteByte('k')
+			i++
+			continue
+		}
+		b.WriteByte(w[i])
+	}
+	return b.String()
 }
 
 // kanaSkeletonVariants gives the skeleton of a katakana reading first, then
@@ -455,7 +470,8 @@ const maxKanaSkeletons, maxRarerSpellings = 8, 4
 //     Lebedev;
 //   - a ン before b, p, m or f as an m: パンフィーロヴァ / Pamfilova;
 //   - another ン that closes a syllable as a Korean ng: テソン / Taesong,
-//     ヘリョン / Hoeryong (a one-syllable name is koreanSyllable's).
+//     ヘリョン / Hoeryong (koreanSyllable also reads a one-syllable name's
+//     other sounds the Korean way: チャン / Jang).
 func kanaRarerSpellings(reading string) []string {
 	var out []string
 	with := func(i, n int, to string) {
