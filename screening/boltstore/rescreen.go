@@ -10,7 +10,8 @@ import (
 // AddRescreenPending records items in one transaction, in key order: bbolt
 // splits a leaf only when the transaction commits, so each key put out of
 // order moves every key after it in that leaf. 150,000 items of a list
-// import took 40 s in file order and take well under one in key order.
+// import took 49 s in file order and take 0.7 s in key order
+// (BenchmarkAddRescreenPending).
 func (s *Store) AddRescreenPending(ctx context.Context, items []string) error {
 	if len(items) == 0 {
 		return nil

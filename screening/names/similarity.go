@@ -354,7 +354,8 @@ func chAsK(w string) string {
 // how katakana writes ti, ジ di, フ an Arabic or Russian kh, and a ウ before
 // a consonant may be a v (プーチン puchin / Putin, ウラジーミル urajimiru /
 // Vladimir, アフンド afundo / Akhund; see vWrittenU). At most
-// maxKanaSkeletons, the first ones kept. Beside each skeleton it gives the
+// maxKanaSkeletons of those, the first ones kept, then at most
+// maxRarerSpellings of kanaRarerSpellings. Beside each skeleton it gives the
 // first spelling that has it, which the index looks up its neighbours by.
 func kanaSkeletonVariants(reading string) (skels, spellings []string) {
 	readings := []string{reading}
